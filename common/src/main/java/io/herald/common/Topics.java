@@ -1,0 +1,18 @@
+package io.herald.common;
+
+/** Kafka topic names: the contract between the services (see DESIGN.md, "The flow"). */
+public final class Topics {
+    /** Notification events, key = Herald room key. Producers may write here directly. */
+    public static final String NOTIFICATIONS = "herald.notifications";
+    /** Notification records that did not parse or validate; reason in the {@code dead-letter-reason} header. */
+    public static final String NOTIFICATIONS_DLQ = "herald.notifications.dlq";
+    /** One record per destination, key = {@link Destination#key()}. */
+    public static final String DELIVERIES = "herald.deliveries";
+    /** Deliveries that will not be retried any more; the dispatcher also keeps them in PostgreSQL. */
+    public static final String DELIVERIES_DLQ = "herald.deliveries.dlq";
+    /** Pushers whose pushkey a gateway rejected; the rules-service removes them. */
+    public static final String PUSHERS_REJECTED = "herald.pushers.rejected";
+
+    private Topics() {
+    }
+}
