@@ -60,7 +60,9 @@ public final class KafkaRecords {
         List<ConsumerRecord<String, String>> found = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = consumer(bootstrapServers)) {
             Awaitility.await().atMost(timeout).until(() -> {
-                assignAll(consumer, topic);
+                if (assignAll(consumer, topic).isEmpty()) {
+                    return false; // the topic does not exist yet
+                }
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
                     if (matching.test(r)) {
                         found.add(r);
@@ -78,6 +80,9 @@ public final class KafkaRecords {
         List<ConsumerRecord<String, String>> found = new ArrayList<>();
         try (KafkaConsumer<String, String> consumer = consumer(bootstrapServers)) {
             List<TopicPartition> partitions = assignAll(consumer, topic);
+            if (partitions.isEmpty()) {
+                return found;
+            }
             var end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {

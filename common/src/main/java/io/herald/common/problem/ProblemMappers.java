@@ -37,14 +37,18 @@ public final class ProblemMappers {
             return new Problem("about:blank", "Bad Request", 400, detail, errors).toResponse();
         }
 
-        /** {@code post.request.body} becomes {@code body}; {@code post.room} stays {@code room}. */
+        /**
+         * The field as the client wrote it: {@code post.request.matrixRoomId} becomes {@code matrix_room_id} (Herald's
+         * JSON is snake_case), {@code post.room} (a path parameter) stays {@code room}.
+         */
         private static String field(ConstraintViolation<?> v) {
-            String path = v.getPropertyPath().toString();
-            String[] parts = path.split("\\.");
-            if (parts.length >= 3) {
-                return String.join(".", List.of(parts).subList(2, parts.length));
-            }
-            return parts[parts.length - 1];
+            String[] parts = v.getPropertyPath().toString().split("\\.");
+            List<String> field = parts.length >= 3 ? List.of(parts).subList(2, parts.length) : List.of(parts[parts.length - 1]);
+            return String.join(".", field.stream().map(ValidationMapper::snakeCase).toList());
+        }
+
+        static String snakeCase(String name) {
+            return name.replaceAll("([a-z0-9])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
         }
     }
 

@@ -1,0 +1,34 @@
+package io.herald.rules.room;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/** A Herald room: the key producers post to, and the Matrix room (with the account posting there) it is linked to. */
+@Entity
+@Table(name = "room")
+public class Room extends PanacheEntityBase {
+
+    @Id
+    @Column(name = "room_key")
+    public String key;
+
+    @Column(name = "matrix_room_id")
+    public String matrixRoomId;
+
+    /** Id of the dispatcher's Matrix account that posts into {@link #matrixRoomId}. */
+    public String account;
+
+    @Column(name = "created_at")
+    public Instant createdAt;
+
+    @Column(name = "updated_at")
+    public Instant updatedAt;
+
+    public boolean linkedToMatrix() {
+        return matrixRoomId != null && account != null;
+    }
+}

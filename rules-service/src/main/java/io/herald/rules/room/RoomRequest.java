@@ -1,0 +1,19 @@
+package io.herald.rules.room;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import jakarta.validation.constraints.AssertTrue;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+
+/** Body of {@code PUT /v1/rooms/{room}}: both link fields, or neither (a room without a Matrix room). */
+public record RoomRequest(
+        @JsonProperty("matrix_room_id") @Pattern(regexp = "![^:]+:.+", message = "must be a Matrix room id like !abc:example.org")
+        @Size(max = 255) String matrixRoomId,
+        @Pattern(regexp = "[A-Za-z0-9._~-]{1,128}", message = "must be a dispatcher account id") String account) {
+
+    @AssertTrue(message = "matrix_room_id and account go together")
+    @JsonProperty(access = JsonProperty.Access.READ_ONLY)
+    public boolean isLinkComplete() {
+        return (matrixRoomId == null) == (account == null);
+    }
+}

@@ -1,0 +1,13 @@
+package io.herald.rules.room;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+
+/** A room as the API shows it. */
+public record RoomView(String room, @JsonProperty("matrix_room_id") String matrixRoomId, String account,
+        @JsonProperty("created_at") Instant createdAt, @JsonProperty("updated_at") Instant updatedAt) {
+
+    static RoomView of(Room room) {
+        return new RoomView(room.key, room.matrixRoomId, room.account, room.createdAt, room.updatedAt);
+    }
+}

@@ -1,0 +1,123 @@
+package io.herald.rules;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.herald.common.Delivery;
+import io.herald.common.Json;
+import io.herald.common.MatrixEvent;
+import io.herald.common.MessageRenderer;
+import io.herald.common.NotificationEvent;
+import io.herald.common.Topics;
+import io.herald.testsupport.KafkaRecords;
+import io.herald.testsupport.KafkaTestResource;
+import io.herald.testsupport.PostgresTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+class NotificationRoutingTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Test
+    void aNotificationForALinkedRoomBecomesOneDeliveryKeyedByDestination() {
+        linkRoom("ops", "!ops:example.org", "bot");
+        NotificationEvent notification = notification("ops", "disk full");
+
+        produce(notification);
+
+        List<ConsumerRecord<String, String>> records = awaitDeliveries(notification.id(), 1);
+        Delivery delivery = Json.decodeDelivery(records.get(0).value());
+        assertThat(records.get(0).key()).isEqualTo("room:bot:!ops:example.org");
+        assertThat(delivery.notificationId()).isEqualTo(notification.id());
+        assertThat(delivery.destination().matrixRoom().roomId()).isEqualTo("!ops:example.org");
+        assertThat(delivery.destination().matrixRoom().account()).isEqualTo("bot");
+        assertThat(delivery.id()).isEqualTo(Delivery.idFor(notification.id(), delivery.destination()));
+        assertThat(delivery.event().content()).isEqualTo(notification.event().content());
+        assertThat(delivery.deadline()).isAfter(Instant.now().plus(Duration.ofHours(23)));
+        assertThat(records.get(0).value()).doesNotContain("token");
+    }
+
+    @Test
+    void theSameNotificationTwiceGivesTheSameDeliveryId() {
+        linkRoom("twice", "!twice:example.org", "bot");
+        NotificationEvent notification = notification("twice", "again");
+
+        produce(notification);
+        produce(notification);
+
+        List<ConsumerRecord<String, String>> records = awaitDeliveries(notification.id(), 2);
+        assertThat(records).extracting(r -> Json.decodeDelivery(r.value()).id()).containsOnly(
+                Json.decodeDelivery(records.get(0).value()).id());
+    }
+
+    @Test
+    void poisonRecordsAreDeadLetteredWithAReasonAndThePartitionKeepsFlowing() {
+        linkRoom("poison", "!poison:example.org", "bot");
+        String bootstrap = KafkaRecords.bootstrapServers();
+        String marker = UUID.randomUUID().toString();
+        KafkaRecords.send(bootstrap, Topics.NOTIFICATIONS, "poison", ("\u0000\u00ff garbage " + marker).getBytes(StandardCharsets.ISO_8859_1));
+        KafkaRecords.send(bootstrap, Topics.NOTIFICATIONS, "poison", "{\"id\":\"" + marker + "-wrong\",\"room\":\"poison\"}");
+        NotificationEvent unknown = notification("no-such-room-" + marker, "lost?");
+        KafkaRecords.send(bootstrap, Topics.NOTIFICATIONS, "poison", Json.encode(unknown));
+        NotificationEvent good = notification("poison", "after the poison");
+        produce(good);
+
+        awaitDeliveries(good.id(), 1);
+        List<ConsumerRecord<String, String>> dead = KafkaRecords.await(bootstrap, Topics.NOTIFICATIONS_DLQ,
+                r -> r.value() != null && r.value().contains(marker), 3, WAIT);
+        assertThat(dead).extracting(r -> KafkaRecords.header(r, "dead-letter-reason"))
+                .anySatisfy(reason -> assertThat(reason).contains("not a valid NotificationEvent"))
+                .anySatisfy(reason -> assertThat(reason).contains("'event' is required"))
+                .anySatisfy(reason -> assertThat(reason).contains("unknown room 'no-such-room-" + marker + "'"));
+    }
+
+    @Test
+    void aRoomWithoutAMatrixLinkMakesNoDelivery() {
+        given().contentType("application/json").body("{}").put("/v1/rooms/unlinked").then().statusCode(201);
+        linkRoom("fence", "!fence:example.org", "bot");
+        NotificationEvent unlinked = notification("unlinked", "nowhere to go");
+        NotificationEvent fence = notification("fence", "after");
+
+        produce(unlinked);
+        produce(fence);
+
+        awaitDeliveries(fence.id(), 1);
+        assertThat(KafkaRecords.readAll(KafkaRecords.bootstrapServers(), Topics.DELIVERIES,
+                r -> r.value().contains(unlinked.id()))).isEmpty();
+        assertThat(KafkaRecords.readAll(KafkaRecords.bootstrapServers(), Topics.NOTIFICATIONS_DLQ,
+                r -> r.value() != null && r.value().contains(unlinked.id()))).isEmpty();
+    }
+
+    private static void linkRoom(String room, String matrixRoomId, String account) {
+        given().contentType("application/json")
+                .body("{\"matrix_room_id\":\"" + matrixRoomId + "\",\"account\":\"" + account + "\"}")
+                .put("/v1/rooms/" + room).then().statusCode(org.hamcrest.Matchers.oneOf(200, 201));
+    }
+
+    private static NotificationEvent notification(String room, String body) {
+        return new NotificationEvent(UUID.randomUUID().toString(), room,
+                MatrixEvent.message("@herald:localhost", MessageRenderer.render("Test", body, null, false)),
+                Instant.now(), "test");
+    }
+
+    private static void produce(NotificationEvent notification) {
+        // Same key as the poison records: one partition, so "later" really means later.
+        KafkaRecords.send(KafkaRecords.bootstrapServers(), Topics.NOTIFICATIONS, "poison", Json.encode(notification));
+    }
+
+    private static List<ConsumerRecord<String, String>> awaitDeliveries(String notificationId, int count) {
+        return KafkaRecords.await(KafkaRecords.bootstrapServers(), Topics.DELIVERIES,
+                r -> r.value().contains(notificationId), count, WAIT);
+    }
+}

@@ -1,0 +1,52 @@
+package io.herald.rules;
+
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.nullValue;
+
+import io.herald.testsupport.KafkaTestResource;
+import io.herald.testsupport.PostgresTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+class RoomResourceTest {
+
+    @Test
+    void createReadUpdateDeleteARoom() {
+        given().contentType("application/json").body("{\"matrix_room_id\":\"!abc:example.org\",\"account\":\"bot\"}")
+                .put("/v1/rooms/crud-room")
+                .then().statusCode(201).body("room", equalTo("crud-room"))
+                .body("matrix_room_id", equalTo("!abc:example.org")).body("account", equalTo("bot"));
+
+        given().get("/v1/rooms/crud-room").then().statusCode(200).body("account", equalTo("bot"));
+        given().get("/v1/rooms").then().statusCode(200).body("room", hasItem("crud-room"));
+
+        given().contentType("application/json").body("{}")
+                .put("/v1/rooms/crud-room")
+                .then().statusCode(200).body("matrix_room_id", nullValue());
+
+        given().delete("/v1/rooms/crud-room").then().statusCode(204);
+        given().get("/v1/rooms/crud-room").then().statusCode(404)
+                .contentType("application/problem+json").body("detail", equalTo("no room 'crud-room'"));
+        given().delete("/v1/rooms/crud-room").then().statusCode(404);
+    }
+
+    @Test
+    void invalidRoomsAreRefusedWithTheField() {
+        given().contentType("application/json").body("{\"matrix_room_id\":\"not-a-room-id\",\"account\":\"bot\"}")
+                .put("/v1/rooms/bad-link")
+                .then().statusCode(400).body("errors.field", hasItem("matrix_room_id"));
+        given().contentType("application/json").body("{\"matrix_room_id\":\"!abc:example.org\"}")
+                .put("/v1/rooms/half-link")
+                .then().statusCode(400).body("errors.field", hasItem("link_complete"));
+        given().contentType("application/json").body("{}")
+                .put("/v1/rooms/has space")
+                .then().statusCode(400).body("errors.field", hasItem("room"));
+        given().get("/v1/rooms/half-link").then().statusCode(404);
+    }
+}
