@@ -1,0 +1,48 @@
+package io.herald.dispatcher.delivery;
+
+import io.quarkus.hibernate.orm.panache.PanacheEntityBase;
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+
+/** Where a delivery went and how it ended. */
+@Entity
+@Table(name = "delivery_log")
+public class DeliveryLogEntry extends PanacheEntityBase {
+
+    public static final String DELIVERED = "delivered";
+    public static final String DEAD = "dead";
+
+    @Id
+    @Column(name = "delivery_id")
+    public String deliveryId;
+
+    @Column(name = "notification_id")
+    public String notificationId;
+
+    @Column(name = "room_key")
+    public String roomKey;
+
+    public String destination;
+
+    public String state;
+
+    public int attempts;
+
+    @Column(name = "last_status")
+    public Integer lastStatus;
+
+    @Column(name = "last_error")
+    public String lastError;
+
+    @Column(name = "matrix_event_id")
+    public String matrixEventId;
+
+    @Column(name = "created_at")
+    public Instant createdAt;
+
+    @Column(name = "updated_at")
+    public Instant updatedAt;
+}
