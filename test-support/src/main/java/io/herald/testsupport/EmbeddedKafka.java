@@ -1,5 +1,11 @@
 package io.herald.testsupport;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.apache.kafka.server.common.MetadataVersion;
@@ -17,22 +23,43 @@ public final class EmbeddedKafka {
 
     public static synchronized String bootstrapServers() {
         if (cluster == null) {
-            cluster = start();
+            Path dir = createTempDirectory();
+            cluster = start(dir);
             KafkaClusterTestKit started = cluster;
+            // One hook closes the broker, then deletes its files: separate hooks would race (the broker halts the
+            // JVM when its log directory vanishes under it).
             Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                 try {
                     started.close();
                 } catch (Exception ignored) {
                     // the JVM is going away
                 }
+                deleteRecursively(dir);
             }, "embedded-kafka-stop"));
         }
         return cluster.bootstrapServers();
     }
 
-    private static KafkaClusterTestKit start() {
+    private static Path createTempDirectory() {
+        try {
+            return Files.createTempDirectory("herald-kafka-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
+    private static KafkaClusterTestKit start(Path dir) {
         try {
             KafkaClusterTestKit kit = new KafkaClusterTestKit.Builder(new TestKitNodes.Builder()
+                    .setBaseDirectory(dir)
                     .setCombined(true)
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)
@@ -49,6 +76,7 @@ public final class EmbeddedKafka {
                     .setConfigProp("num.partitions", "4")
                     .setConfigProp("auto.create.topics.enable", "true")
                     .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                    .setDeleteOnClose(false)
                     .build();
             kit.format();
             kit.startup();
