@@ -1,6 +1,14 @@
 package io.herald.dispatcher.delivery;
 
 import io.herald.common.Delivery;
+import io.herald.common.Destination;
+import io.herald.common.RejectedPusher;
+import io.herald.dispatcher.push.OutboundUrlGuard;
+import io.herald.dispatcher.push.PushGatewaySender;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.reactive.messaging.Channel;
 import io.herald.common.InvalidRecordException;
 import io.herald.common.Json;
 import io.herald.dispatcher.account.AccountDirectory;
@@ -18,10 +26,10 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
- * Consumes {@code herald.deliveries} and sends each delivery, following the failure table of DESIGN.md:
+ * Consumes {@code herald.deliveries} and sends each delivery into a Matrix room or to a push gateway, following the failure table of DESIGN.md:
  * 2xx done; 429 waits as told; 5xx, timeouts and connection errors back off exponentially until the delivery's
  * deadline; other 4xx, unknown accounts and unreadable records are dead-lettered to {@code herald.deliveries.dlq}
- * with the reason. The offset is committed only after the delivery ended (acked or dead-lettered), so a crash
+ * with the reason; a pushkey the gateway rejected is published to {@code herald.pushers.rejected}. The offset is committed only after the delivery ended (acked or dead-lettered), so a crash
  * re-delivers it, and the stable txnId makes the homeserver deduplicate it.
  */
 @ApplicationScoped
@@ -35,10 +43,17 @@ public class DeliveryConsumer {
     private final Backoff backoff;
     private final Duration maxRetryDuration;
     private final MeterRegistry metrics;
+    private final PushGatewaySender pushSender;
+    private final OutboundUrlGuard urlGuard;
+    private final MutinyEmitter<String> rejectedPushers;
 
     DeliveryConsumer(AccountDirectory accounts, MatrixRoomSender roomSender, DeliveryLog log, Backoff backoff,
             @ConfigProperty(name = "herald.dispatcher.max-retry-duration") Duration maxRetryDuration,
-            MeterRegistry metrics) {
+            MeterRegistry metrics, PushGatewaySender pushSender, OutboundUrlGuard urlGuard,
+            @Channel("pushers-rejected") MutinyEmitter<String> rejectedPushers) {
+        this.pushSender = pushSender;
+        this.urlGuard = urlGuard;
+        this.rejectedPushers = rejectedPushers;
         this.accounts = accounts;
         this.roomSender = roomSender;
         this.log = log;
@@ -53,32 +68,39 @@ public class DeliveryConsumer {
         try {
             byte[] value = message.getPayload();
             delivery = Json.decodeDelivery(value == null ? null : new String(value, StandardCharsets.UTF_8));
-            if (delivery.destination().matrixRoom() == null) {
-                throw new InvalidRecordException("push gateway deliveries are not supported by this dispatcher yet");
-            }
         } catch (InvalidRecordException e) {
-            count("invalid");
+            metrics.counter("herald.deliveries", "outcome", "invalid", "kind", "unknown").increment();
             return Uni.createFrom().completionStage(message.nack(e));
         }
-        return credentials(delivery.destination().matrixRoom().account())
-                .flatMap(credentials -> credentials == null
-                        ? Uni.createFrom().item(new Attempted(SendResult.rejected(0,
-                                "unknown Matrix account '" + delivery.destination().matrixRoom().account() + "'"), 0))
-                        : attempt(delivery, credentials, 1, deadline(delivery)))
-                .flatMap(last -> finish(message, delivery, last));
+        Uni<Attempted> attempted = delivery.destination().matrixRoom() != null ? toRoom(delivery) : toGateway(delivery);
+        return attempted.flatMap(last -> finish(message, delivery, last));
     }
 
-    private Uni<Credentials> credentials(String accountId) {
+    private Uni<Attempted> toRoom(Delivery delivery) {
+        String accountId = delivery.destination().matrixRoom().account();
         Credentials cached = accounts.cached(accountId).orElse(null);
-        if (cached != null) {
-            return Uni.createFrom().item(cached);
-        }
-        return retryingOnWorker(() -> accounts.find(accountId).orElse(null), "account lookup");
+        Uni<Credentials> credentials = cached != null ? Uni.createFrom().item(cached)
+                : retryingOnWorker(() -> accounts.find(accountId).orElse(null), "account lookup");
+        return credentials.flatMap(c -> c == null
+                ? refused("unknown Matrix account '" + accountId + "'")
+                : attempt(delivery, () -> roomSender.send(delivery, c), 1, deadline(delivery)));
+    }
+
+    private Uni<Attempted> toGateway(Delivery delivery) {
+        String url = delivery.destination().pusher().url();
+        Uni<String> refusal = urlGuard.cachedAllowed(url) ? Uni.createFrom().nullItem()
+                : Uni.createFrom().item(() -> urlGuard.refusal(url)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return refusal.flatMap(reason -> reason != null ? refused(reason)
+                : attempt(delivery, () -> pushSender.send(delivery), 1, deadline(delivery)));
+    }
+
+    private static Uni<Attempted> refused(String reason) {
+        return Uni.createFrom().item(new Attempted(SendResult.rejected(0, reason), 0));
     }
 
     /** Tries until delivered, rejected, or the next wait would pass the deadline; the result carries the attempts. */
-    private Uni<Attempted> attempt(Delivery delivery, Credentials credentials, int attempt, Instant deadline) {
-        return roomSender.send(delivery, credentials).flatMap(result -> {
+    private Uni<Attempted> attempt(Delivery delivery, Supplier<Uni<SendResult>> send, int attempt, Instant deadline) {
+        return send.get().flatMap(result -> {
             if (result.outcome() != SendResult.Outcome.RETRY) {
                 return Uni.createFrom().item(new Attempted(result, attempt));
             }
@@ -89,30 +111,45 @@ public class DeliveryConsumer {
             }
             LOG.infof("delivery %s: attempt %d failed (%s); next in %d ms", delivery.id(), attempt, result.reason(),
                     wait.toMillis());
-            metrics.counter("herald.delivery.retries", "kind", "matrix_room").increment();
+            metrics.counter("herald.delivery.retries", "kind", kind(delivery)).increment();
             return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
-                    .flatMap(ignored -> attempt(delivery, credentials, attempt + 1, deadline));
+                    .flatMap(ignored -> attempt(delivery, send, attempt + 1, deadline));
         });
     }
 
     private Uni<Void> finish(Message<byte[]> message, Delivery delivery, Attempted attempted) {
         SendResult result = attempted.result();
-        boolean delivered = result.outcome() == SendResult.Outcome.DELIVERED;
-        String state = delivered ? DeliveryLogEntry.DELIVERED : DeliveryLogEntry.DEAD;
-        return retryingOnWorker(() -> {
+        String state = switch (result.outcome()) {
+            case DELIVERED -> DeliveryLogEntry.DELIVERED;
+            case PUSHKEY_REJECTED -> DeliveryLogEntry.REJECTED;
+            default -> DeliveryLogEntry.DEAD;
+        };
+        Uni<Void> recorded = retryingOnWorker(() -> {
             log.record(delivery, state, attempted.attempts(), result);
             return state;
-        }, "delivery log")
-                .flatMap(ignored -> {
-                    count(state);
-                    if (delivered) {
-                        LOG.debugf("delivery %s: delivered as %s", delivery.id(), result.eventId());
-                        return Uni.createFrom().completionStage(message.ack());
-                    }
-                    LOG.warnf("delivery %s to %s: dead letter: %s", delivery.id(), delivery.destination().key(),
-                            result.reason());
-                    return Uni.createFrom().completionStage(message.nack(new DeliveryFailedException(result.reason())));
-                });
+        }, "delivery log").replaceWithVoid();
+        metrics.counter("herald.deliveries", "outcome", state, "kind", kind(delivery)).increment();
+        return switch (result.outcome()) {
+            case DELIVERED -> recorded.flatMap(ignored -> Uni.createFrom().completionStage(message.ack()));
+            case PUSHKEY_REJECTED -> recorded
+                    .flatMap(ignored -> rejectedPushers.sendMessage(rejectedPusher(delivery)))
+                    .flatMap(ignored -> Uni.createFrom().completionStage(message.ack()));
+            default -> recorded.flatMap(ignored -> {
+                LOG.warnf("delivery %s to %s: dead letter: %s", delivery.id(), delivery.destination().key(),
+                        result.reason());
+                return Uni.createFrom().completionStage(message.nack(new DeliveryFailedException(result.reason())));
+            });
+        };
+    }
+
+    private static Message<String> rejectedPusher(Delivery delivery) {
+        Destination.Pusher p = delivery.destination().pusher();
+        return Message.of(Json.encode(new RejectedPusher(p.appId(), p.pushkey(), p.url(), delivery.id())))
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(p.pushkey()).build());
+    }
+
+    private static String kind(Delivery delivery) {
+        return delivery.destination().matrixRoom() != null ? "matrix_room" : "push";
     }
 
     /**
@@ -129,10 +166,6 @@ public class DeliveryConsumer {
     private Instant deadline(Delivery delivery) {
         Instant byConfig = (delivery.createdAt() == null ? Instant.now() : delivery.createdAt()).plus(maxRetryDuration);
         return delivery.deadline() != null && delivery.deadline().isBefore(byConfig) ? delivery.deadline() : byConfig;
-    }
-
-    private void count(String outcome) {
-        metrics.counter("herald.deliveries", "outcome", outcome, "kind", "matrix_room").increment();
     }
 
     private record Attempted(SendResult result, int attempts) {

@@ -14,6 +14,8 @@ public class DeliveryLogEntry extends PanacheEntityBase {
 
     public static final String DELIVERED = "delivered";
     public static final String DEAD = "dead";
+    /** A push gateway rejected the pushkey: the pusher is removed, nothing is retried. */
+    public static final String REJECTED = "rejected";
 
     @Id
     @Column(name = "delivery_id")

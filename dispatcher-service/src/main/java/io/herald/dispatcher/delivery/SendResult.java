@@ -16,18 +16,24 @@ public record SendResult(Outcome outcome, Integer status, String reason, Duratio
         /** 429, 5xx, timeout, connection error: try again later. */
         RETRY,
         /** 4xx other than 429: will never succeed as is; dead letter. */
-        REJECTED
+        REJECTED,
+        /** The push gateway answered that the pushkey is rejected: never retried; the pusher is removed. */
+        PUSHKEY_REJECTED
     }
 
-    static SendResult delivered(int status, String eventId) {
+    public static SendResult delivered(int status, String eventId) {
         return new SendResult(Outcome.DELIVERED, status, null, null, eventId);
     }
 
-    static SendResult retry(Integer status, String reason, Duration retryAfter) {
+    public static SendResult retry(Integer status, String reason, Duration retryAfter) {
         return new SendResult(Outcome.RETRY, status, reason, retryAfter, null);
     }
 
-    static SendResult rejected(int status, String reason) {
+    public static SendResult pushkeyRejected(int status) {
+        return new SendResult(Outcome.PUSHKEY_REJECTED, status, "the gateway rejected the pushkey", null, null);
+    }
+
+    public static SendResult rejected(int status, String reason) {
         return new SendResult(Outcome.REJECTED, status, reason, null, null);
     }
 }

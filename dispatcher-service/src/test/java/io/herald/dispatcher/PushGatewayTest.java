@@ -1,0 +1,159 @@
+package io.herald.dispatcher;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
+import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.atlassian.oai.validator.model.Request;
+import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import io.herald.common.Delivery;
+import io.herald.common.Destination;
+import io.herald.common.Json;
+import io.herald.common.MatrixEvent;
+import io.herald.common.RejectedPusher;
+import io.herald.common.Topics;
+import io.herald.testsupport.KafkaRecords;
+import io.herald.testsupport.KafkaTestResource;
+import io.herald.testsupport.MatrixSpec;
+import io.herald.testsupport.PostgresTestResource;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The dispatcher against WireMock playing a push gateway (Sygnal-like). */
+@QuarkusTest
+@WithTestResource(KafkaTestResource.class)
+@WithTestResource(PostgresTestResource.class)
+class PushGatewayTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static WireMockServer gateway;
+
+    @BeforeAll
+    static void startGateway() {
+        gateway = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        gateway.start();
+    }
+
+    @AfterAll
+    static void stopGateway() {
+        gateway.stop();
+    }
+
+    @Test
+    void aPushIsPostedWithDeviceTweaksAndPrioAndValidatesAgainstTheSpec() {
+        String path = stub(okJson("{\"rejected\":[]}"));
+        Delivery delivery = delivery(path, "key-" + UUID.randomUUID(), null);
+
+        produce(delivery);
+
+        LoggedRequest request = awaitPosts(path, 1).get(0);
+        Map<?, ?> notification = (Map<?, ?>) Json.decode(request.getBodyAsString(), Map.class).get("notification");
+        assertThat(notification.get("prio")).isEqualTo("high");
+        assertThat(notification.get("type")).isEqualTo("m.room.message");
+        assertThat(notification.get("sender")).isEqualTo("@alertmanager:example.org");
+        assertThat(notification.get("content")).isEqualTo(delivery.event().content());
+        assertThat(notification.get("counts")).isEqualTo(Map.of("unread", 1));
+        Map<?, ?> device = (Map<?, ?>) ((List<?>) notification.get("devices")).get(0);
+        assertThat(device.get("app_id")).isEqualTo("org.example.app");
+        assertThat(device.get("pushkey")).isEqualTo(delivery.destination().pusher().pushkey());
+        assertThat(device.get("tweaks")).isEqualTo(Map.of("sound", "default", "highlight", true));
+        assertThat(device.get("data")).isEqualTo(Map.of("format", "full", "custom", "x")); // without "url"
+        assertThat(MatrixSpec.validateRequest(MatrixSpec.PUSH_NOTIFY, Request.Method.POST, "/_matrix/push/v1/notify",
+                Map.of(), request.getBodyAsString()).getMessages()).isEmpty();
+        awaitLogState(delivery.id(), "delivered");
+    }
+
+    @Test
+    void eventIdOnlyPushersGetNoEventContent() {
+        String path = stub(okJson("{\"rejected\":[]}"));
+        Delivery delivery = delivery(path, "key-" + UUID.randomUUID(), "event_id_only");
+
+        produce(delivery);
+
+        @SuppressWarnings("unchecked")
+        Map<String, Object> notification = (Map<String, Object>) Json.decode(awaitPosts(path, 1).get(0).getBodyAsString(),
+                Map.class).get("notification");
+        assertThat(notification).doesNotContainKeys("content", "sender", "type").containsKeys("devices", "prio");
+    }
+
+    @Test
+    void aRejectedPushkeyIsNeverRetriedAndIsReportedForRemoval() {
+        String pushkey = "key-" + UUID.randomUUID();
+        String path = stub(okJson("{\"rejected\":[\"" + pushkey + "\"]}"));
+        Delivery delivery = delivery(path, pushkey, null);
+
+        produce(delivery);
+
+        ConsumerRecord<String, String> record = KafkaRecords.await(KafkaRecords.bootstrapServers(),
+                Topics.PUSHERS_REJECTED, r -> r.value().contains(pushkey), 1, WAIT).get(0);
+        RejectedPusher rejected = Json.decode(record.value(), RejectedPusher.class);
+        assertThat(rejected.appId()).isEqualTo("org.example.app");
+        assertThat(rejected.pushkey()).isEqualTo(pushkey);
+        assertThat(rejected.deliveryId()).isEqualTo(delivery.id());
+        awaitLogState(delivery.id(), "rejected");
+        assertThat(gateway.findAll(postRequestedFor(urlEqualTo(path)))).hasSize(1);
+    }
+
+    @Test
+    void aPusherPointingIntoThePrivateNetworkIsDeadLetteredWithoutACall() {
+        Destination destination = Destination.pusher(new Destination.Pusher("http://169.254.169.254/_matrix/push/v1/notify",
+                "org.example.app", "key-" + UUID.randomUUID(), null, null, Map.of()));
+        Delivery delivery = new Delivery(UUID.randomUUID().toString(), "n", "ops", destination,
+                MatrixEvent.message("@a:example.org", Map.of("body", "x")), Map.of(), "low", 0, null, Instant.now());
+
+        produce(delivery);
+
+        ConsumerRecord<String, String> dead = KafkaRecords.await(KafkaRecords.bootstrapServers(), Topics.DELIVERIES_DLQ,
+                r -> r.value() != null && r.value().contains(delivery.id()), 1, WAIT).get(0);
+        assertThat(KafkaRecords.header(dead, "dead-letter-reason")).contains("internal address 169.254.169.254");
+    }
+
+    private static String stub(com.github.tomakehurst.wiremock.client.ResponseDefinitionBuilder answer) {
+        String path = "/gw-" + UUID.randomUUID() + "/_matrix/push/v1/notify";
+        gateway.stubFor(post(urlEqualTo(path)).willReturn(answer));
+        return path;
+    }
+
+    private static Delivery delivery(String path, String pushkey, String format) {
+        Destination destination = Destination.pusher(new Destination.Pusher(gateway.baseUrl() + path,
+                "org.example.app", pushkey, 1700000000000L, format,
+                format == null ? Map.of("url", gateway.baseUrl() + path, "format", "full", "custom", "x")
+                        : Map.of("url", gateway.baseUrl() + path, "format", format)));
+        String notificationId = UUID.randomUUID().toString();
+        return new Delivery(Delivery.idFor(notificationId, destination), notificationId, "ops", destination,
+                new MatrixEvent("m.room.message", "@alertmanager:example.org",
+                        Map.of("msgtype", "m.text", "body", "CPU high"), null, "$event1"),
+                Map.of("sound", "default", "highlight", true), "high", 0, Instant.now().plus(Duration.ofHours(1)),
+                Instant.now());
+    }
+
+    private static void produce(Delivery delivery) {
+        KafkaRecords.send(KafkaRecords.bootstrapServers(), Topics.DELIVERIES, delivery.destination().key(),
+                Json.encode(delivery));
+    }
+
+    private static List<LoggedRequest> awaitPosts(String path, int count) {
+        await().atMost(WAIT).until(() -> gateway.findAll(postRequestedFor(urlEqualTo(path))).size() >= count);
+        return gateway.findAll(postRequestedFor(urlEqualTo(path)));
+    }
+
+    private static void awaitLogState(String deliveryId, String state) {
+        await().atMost(WAIT).until(() -> given().get("/v1/deliveries/" + deliveryId).statusCode() == 200
+                && state.equals(given().get("/v1/deliveries/" + deliveryId).path("state")));
+    }
+}
