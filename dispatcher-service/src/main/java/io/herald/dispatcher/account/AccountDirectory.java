@@ -42,7 +42,7 @@ public class AccountDirectory {
         return Optional.ofNullable(cache.get(accountId));
     }
 
-    void evict(String accountId) {
+    public void evict(String accountId) {
         cache.remove(accountId);
     }
 }

@@ -48,6 +48,8 @@ public class AccountResource {
         account.userId = request.userId();
         account.deviceId = request.deviceId() == null ? DEFAULT_DEVICE_ID : request.deviceId();
         account.accessTokenEncrypted = secrets.encrypt(request.accessToken(), account.id);
+        account.passwordEncrypted = request.password() == null ? null
+                : secrets.encrypt(request.password(), account.id + "/password");
         account.createdAt = Instant.now();
         account.updatedAt = account.createdAt;
         account.persist();

@@ -28,6 +28,10 @@ public class MatrixAccount extends PanacheEntityBase {
     @Column(name = "access_token_enc")
     public String accessTokenEncrypted;
 
+    /** Encrypted password for automatic re-login after M_UNKNOWN_TOKEN; null when not kept. */
+    @Column(name = "password_enc")
+    public String passwordEncrypted;
+
     @Column(name = "created_at")
     public Instant createdAt;
 

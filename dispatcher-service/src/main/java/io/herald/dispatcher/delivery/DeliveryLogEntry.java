@@ -13,6 +13,8 @@ import java.time.Instant;
 public class DeliveryLogEntry extends PanacheEntityBase {
 
     public static final String DELIVERED = "delivered";
+    /** Parked in the retry topic after failed attempts; retried until its deadline. */
+    public static final String RETRYING = "retrying";
     public static final String DEAD = "dead";
     /** A push gateway rejected the pushkey: the pusher is removed, nothing is retried. */
     public static final String REJECTED = "rejected";
@@ -41,6 +43,10 @@ public class DeliveryLogEntry extends PanacheEntityBase {
 
     @Column(name = "matrix_event_id")
     public String matrixEventId;
+
+    /** JSON array of the attempts: at, status, outcome, detail. */
+    @com.fasterxml.jackson.annotation.JsonRawValue
+    public String history;
 
     @Column(name = "created_at")
     public Instant createdAt;

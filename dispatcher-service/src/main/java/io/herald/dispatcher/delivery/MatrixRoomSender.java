@@ -59,6 +59,9 @@ public class MatrixRoomSender {
         }
         String reason = "HTTP " + status + (body == null ? ""
                 : " " + body.getString("errcode", "") + ": " + body.getString("error", "")).stripTrailing();
+        if (status == 401 && body != null && "M_UNKNOWN_TOKEN".equals(body.getString("errcode"))) {
+            return new SendResult(SendResult.Outcome.UNKNOWN_TOKEN, status, reason, null, null);
+        }
         if (status == 429) {
             return SendResult.retry(status, reason, retryAfter(response, body));
         }

@@ -18,7 +18,9 @@ public record SendResult(Outcome outcome, Integer status, String reason, Duratio
         /** 4xx other than 429: will never succeed as is; dead letter. */
         REJECTED,
         /** The push gateway answered that the pushkey is rejected: never retried; the pusher is removed. */
-        PUSHKEY_REJECTED
+        PUSHKEY_REJECTED,
+        /** 401 M_UNKNOWN_TOKEN: log in again (if a password is stored) and retry once, else dead letter. */
+        UNKNOWN_TOKEN
     }
 
     public static SendResult delivered(int status, String eventId) {
