@@ -1,6 +1,7 @@
 package io.herald.rules.room;
 
 import io.herald.common.problem.Problem;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
@@ -21,6 +22,9 @@ import java.util.List;
 @Path("/v1/rooms")
 @Produces(MediaType.APPLICATION_JSON)
 public class RoomResource {
+
+    @jakarta.inject.Inject
+    io.herald.rules.push.PushCache cache;
 
     static final String ROOM_KEY = "[A-Za-z0-9._~-]{1,128}";
     static final String ROOM_KEY_MESSAGE = "must be 1-128 characters of A-Z a-z 0-9 . _ ~ -";
@@ -60,9 +64,10 @@ public class RoomResource {
 
     @DELETE
     @Path("{room}")
-    @Transactional
     public Response delete(@PathParam("room") String key) {
-        find(key).delete();
+        QuarkusTransaction.requiringNew().run(() -> find(key).delete());
+        // after the commit: members go with the room (ON DELETE CASCADE)
+        cache.invalidateMembers(key);
         return Response.noContent().build();
     }
 

@@ -1,27 +1,45 @@
 package io.herald.rules.routing;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.common.Delivery;
 import io.herald.common.Destination;
 import io.herald.common.InvalidRecordException;
+import io.herald.common.Json;
 import io.herald.common.NotificationEvent;
+import io.herald.pushrules.EvaluationResult;
+import io.herald.rules.push.PushCache;
+import io.herald.rules.push.PushStore;
+import io.herald.rules.push.RoomEvaluator;
 import io.herald.rules.room.Room;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
-/** Decides which deliveries a notification makes. */
+/**
+ * Decides which deliveries a notification makes: one into the linked Matrix room (if any), and one per pusher of
+ * every member (but the sender) whose push rules say to notify.
+ */
 @ApplicationScoped
 public class DeliveryPlanner {
 
     private final Duration deadline;
+    private final RoomEvaluator evaluator;
+    private final PushCache cache;
 
-    DeliveryPlanner(@ConfigProperty(name = "herald.rules.delivery-deadline") Duration deadline) {
+    DeliveryPlanner(@ConfigProperty(name = "herald.rules.delivery-deadline") Duration deadline, RoomEvaluator evaluator,
+            PushCache cache) {
         this.deadline = deadline;
+        this.evaluator = evaluator;
+        this.cache = cache;
     }
 
     /**
@@ -44,6 +62,48 @@ public class DeliveryPlanner {
                     notification.room(), destination, notification.event(), Map.of(), "high", 0,
                     now.plus(deadline), now));
         }
+        // One delivery per destination: a pushkey registered by several users (append=true) would otherwise give
+        // deliveries with the same id; the first member (in user id order) decides its tweaks.
+        Set<String> destinations = new HashSet<>();
+        ObjectNode event = Json.MAPPER.valueToTree(notification.event());
+        for (RoomEvaluator.MemberResult r : evaluator.evaluate(room.key, room.matrixRoomId, event, true)) {
+            EvaluationResult result = r.result();
+            if (!result.shouldNotify()) {
+                continue;
+            }
+            Map<String, Object> tweaks = tweaks(result.tweaks());
+            String priority = result.highlight() || result.sound() != null ? "high" : "low";
+            for (PushStore.PusherRow p : cache.pushers(r.member().userId())) {
+                Destination destination = Destination.pusher(pusher(p));
+                if (!destinations.add(destination.key())) {
+                    continue;
+                }
+                deliveries.add(new Delivery(Delivery.idFor(notification.id(), destination), notification.id(),
+                        notification.room(), destination, notification.event(), tweaks, priority, 0,
+                        now.plus(deadline), now));
+            }
+        }
         return deliveries;
+    }
+
+    /**
+     * The pusher as a destination: gateway URL ({@code data.url}), app id, pushkey, {@code data.format}, and
+     * {@code data} without {@code url} (what the gateway is sent, per the spec).
+     */
+    static Destination.Pusher pusher(PushStore.PusherRow p) {
+        JsonNode url = p.data().get("url");
+        JsonNode format = p.data().get("format");
+        ObjectNode data = p.data().deepCopy();
+        data.remove("url");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> dataMap = Json.MAPPER.convertValue(data, LinkedHashMap.class);
+        return new Destination.Pusher(url.textValue(), p.appId(), p.pushkey(), p.pushkeyTs(),
+                format != null && format.isTextual() ? format.textValue() : null, dataMap);
+    }
+
+    static Map<String, Object> tweaks(Map<String, JsonNode> tweaks) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        tweaks.forEach((k, v) -> out.put(k, Json.MAPPER.convertValue(v, Object.class)));
+        return out;
     }
 }

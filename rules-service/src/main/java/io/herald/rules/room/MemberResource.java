@@ -1,0 +1,87 @@
+package io.herald.rules.room;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.herald.common.problem.Problem;
+import io.herald.rules.push.PushCache;
+import io.herald.rules.push.PushStore;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+
+/** Members of a Herald room: the recipients push rules are evaluated for. */
+@Path("/v1/rooms/{room}/members")
+@Produces(MediaType.APPLICATION_JSON)
+public class MemberResource {
+
+    /** Body of {@code PUT /v1/rooms/{room}/members/{userId}}. */
+    public record MemberRequest(@JsonProperty("display_name") @Size(max = 255) String displayName,
+            @JsonProperty("power_level") @Min(-9007199254740991L) @Max(9007199254740991L) Long powerLevel) {
+    }
+
+    /** A member as the API shows it. */
+    public record MemberView(@JsonProperty("user_id") String userId, @JsonProperty("display_name") String displayName,
+            @JsonProperty("power_level") long powerLevel) {
+        static MemberView of(PushStore.MemberRow m) {
+            return new MemberView(m.userId(), m.displayName(), m.powerLevel());
+        }
+    }
+
+    private final PushStore store;
+    private final PushCache cache;
+
+    MemberResource(PushStore store, PushCache cache) {
+        this.store = store;
+        this.cache = cache;
+    }
+
+    @GET
+    public List<MemberView> list(@PathParam("room") String room) {
+        requireRoom(room);
+        return store.members(room).stream().map(MemberView::of).toList();
+    }
+
+    /** Adds (201) or updates (200) a member. */
+    @PUT
+    @Path("{userId}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Response put(@PathParam("room") String room,
+            @PathParam("userId") @Pattern(regexp = "@[^:\\s]+:\\S{1,250}", message = "must be a Matrix user id like @alice:example.org") String userId,
+            @Valid MemberRequest request) {
+        requireRoom(room);
+        MemberRequest r = request == null ? new MemberRequest(null, null) : request;
+        long level = r.powerLevel() == null ? 0 : r.powerLevel();
+        boolean created = store.putMember(room, userId, r.displayName(), level);
+        cache.invalidateMembers(room);
+        return Response.status(created ? Response.Status.CREATED : Response.Status.OK)
+                .entity(new MemberView(userId, r.displayName(), level)).build();
+    }
+
+    @DELETE
+    @Path("{userId}")
+    public Response delete(@PathParam("room") String room, @PathParam("userId") String userId) {
+        requireRoom(room);
+        if (!store.deleteMember(room, userId)) {
+            throw Problem.exception(Response.Status.NOT_FOUND, "no member '" + userId + "' in room '" + room + "'");
+        }
+        cache.invalidateMembers(room);
+        return Response.noContent().build();
+    }
+
+    private static void requireRoom(String room) {
+        if (Room.findById(room) == null) {
+            throw Problem.exception(Response.Status.NOT_FOUND, "no room '" + room + "'");
+        }
+    }
+}
