@@ -35,11 +35,13 @@ class EndToEndTest {
 
     private static final String TOKEN = "syt_e2e_secret_token";
     private static final Duration WAIT = Duration.ofSeconds(90);
+    private static final String INGEST_ADMIN_TOKEN = "e2e-ingest-admin-token";
 
     private static WireMockServer homeserver;
     private static ServiceProcess ingest;
     private static ServiceProcess rules;
     private static ServiceProcess dispatcher;
+    private static String apiKey;
 
     @BeforeAll
     static void startEverything() throws Exception {
@@ -53,12 +55,17 @@ class EndToEndTest {
                 "quarkus.datasource.jdbc.url", EmbeddedPostgres.jdbcUrl(),
                 "quarkus.datasource.username", "postgres",
                 "quarkus.datasource.password", "postgres");
-        ingest = ServiceProcess.start("ingest-service", Map.of("kafka.bootstrap.servers", kafka));
+        ingest = ServiceProcess.start("ingest-service", merge(database, Map.of("kafka.bootstrap.servers", kafka,
+                "herald.ingest.admin-token", INGEST_ADMIN_TOKEN)));
         rules = ServiceProcess.start("rules-service", merge(database, Map.of("kafka.bootstrap.servers", kafka)));
         dispatcher = ServiceProcess.start("dispatcher-service", merge(database, Map.of(
                 "kafka.bootstrap.servers", kafka,
                 "herald.secrets.key", "ZTJlLXRlc3Qta2V5LTMyLWJ5dGVzLWxvbmctLS0tLS0=",
                 "herald.dev-sink.enabled", "true")));
+        // Producers authenticate with an API key made through ingest's admin API.
+        apiKey = given().header("Authorization", "Bearer " + INGEST_ADMIN_TOKEN).contentType("application/json")
+                .body("{\"tenant\":\"e2e\",\"sender\":\"@herald:localhost\",\"rooms\":[\"*\"]}")
+                .post(ingest.url() + "/v1/admin/api-keys").then().statusCode(201).extract().path("key");
     }
 
     @AfterAll
@@ -86,7 +93,7 @@ class EndToEndTest {
         given().contentType("application/json").body("{\"matrix_room_id\":\"!ops:example.org\",\"account\":\"bot\"}")
                 .put(rules.url() + "/v1/rooms/ops").then().statusCode(201);
 
-        String id = given().contentType("application/json")
+        String id = given().header("Authorization", "Bearer " + apiKey).contentType("application/json")
                 .body("{\"subject\":\"Backup failed\",\"body\":\"NAS <nas1> could not reach the target\","
                         + "\"link\":\"https://nas1.local/backup\"}")
                 .post(ingest.url() + "/v1/rooms/ops/notifications")
@@ -114,7 +121,7 @@ class EndToEndTest {
                 .isEmpty();
 
         for (ServiceProcess service : List.of(ingest, rules, dispatcher)) {
-            assertThat(Files.readString(service.log)).as(service.name + " log").doesNotContain(TOKEN);
+            assertThat(Files.readString(service.log)).as(service.name + " log").doesNotContain(TOKEN).doesNotContain(apiKey);
         }
     }
 
@@ -126,7 +133,8 @@ class EndToEndTest {
         given().contentType("application/json").body("{\"matrix_room_id\":\"!demo:localhost\",\"account\":\"dev\"}")
                 .put(rules.url() + "/v1/rooms/demo").then().statusCode(201);
 
-        given().contentType("application/json").body("{\"body\":\"hello from the dev sink\",\"silent\":true}")
+        given().header("Authorization", "Bearer " + apiKey).contentType("application/json")
+                .body("{\"body\":\"hello from the dev sink\",\"silent\":true}")
                 .post(ingest.url() + "/v1/rooms/demo/notifications").then().statusCode(202);
 
         await().atMost(WAIT).until(() -> given().get(dispatcher.url() + "/dev/sink").asString()

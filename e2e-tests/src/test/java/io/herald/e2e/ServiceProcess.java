@@ -35,6 +35,11 @@ final class ServiceProcess implements AutoCloseable {
 
     /** Starts {@code <module>/target/quarkus-app/quarkus-run.jar} with the given configuration and waits for readiness. */
     static ServiceProcess start(String module, Map<String, String> config) throws IOException {
+        return start(module, module, config);
+    }
+
+    /** Starts one named instance of a module (several instances of one service each get their own log). */
+    static ServiceProcess start(String module, String instance, Map<String, String> config) throws IOException {
         Path jar = repoRoot().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: package the services first (./mvnw verify builds them)");
@@ -46,9 +51,9 @@ final class ServiceProcess implements AutoCloseable {
         config.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toString());
-        Path log = Files.createDirectories(repoRoot().resolve("e2e-tests/target/service-logs")).resolve(module + ".log");
+        Path log = Files.createDirectories(repoRoot().resolve("e2e-tests/target/service-logs")).resolve(instance + ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        ServiceProcess service = new ServiceProcess(module, port, process, log);
+        ServiceProcess service = new ServiceProcess(instance, port, process, log);
         try {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> {
                 if (!process.isAlive()) {
@@ -82,6 +87,12 @@ final class ServiceProcess implements AutoCloseable {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
+    }
+
+    /** {@code kill -9}: no shutdown hook, no offset commit, no goodbye. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
     }
 
     @Override
