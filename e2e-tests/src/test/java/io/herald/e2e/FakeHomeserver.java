@@ -21,7 +21,7 @@ import java.util.function.Consumer;
 final class FakeHomeserver implements AutoCloseable {
 
     /** The first time a txnId arrived: the event it created, the body, and when. */
-    record Event(String eventId, String roomId, String txnId, String body, long receivedNanos) {
+    record Event(String eventId, String roomId, String txnId, String body, long receivedNanos, long receivedEpochMicros) {
     }
 
     private final HttpServer server;
@@ -32,6 +32,8 @@ final class FakeHomeserver implements AutoCloseable {
     private volatile Consumer<Event> onFirst = e -> { };
 
     FakeHomeserver() throws IOException {
+        // Without TCP_NODELAY, the JDK server's separate header and body writes meet delayed ACKs: 40 ms a response.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
         server.setExecutor(pool);
         server.createContext("/_matrix/client/v3/rooms/", this::send);
@@ -67,7 +69,9 @@ final class FakeHomeserver implements AutoCloseable {
             boolean[] first = {false};
             Event event = byTxn.computeIfAbsent(roomId + "/" + txnId, k -> {
                 first[0] = true;
-                return new Event("$" + sequence.incrementAndGet(), roomId, txnId, body, now);
+                java.time.Instant wall = java.time.Instant.now();
+                return new Event("$" + sequence.incrementAndGet(), roomId, txnId, body, now,
+                        wall.getEpochSecond() * 1_000_000 + wall.getNano() / 1000);
             });
             if (first[0]) {
                 onFirst.accept(event);

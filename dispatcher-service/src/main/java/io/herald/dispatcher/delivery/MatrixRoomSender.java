@@ -28,10 +28,13 @@ public class MatrixRoomSender {
     private final WebClient client;
     private final long timeoutMillis;
 
-    MatrixRoomSender(Vertx vertx, @ConfigProperty(name = "herald.dispatcher.request-timeout") Duration timeout) {
+    MatrixRoomSender(Vertx vertx, @ConfigProperty(name = "herald.dispatcher.request-timeout") Duration timeout,
+            @ConfigProperty(name = "herald.dispatcher.homeserver.max-concurrency") int maxConcurrency) {
         this.client = WebClient.create(vertx, new WebClientOptions()
                 .setUserAgent("Herald")
                 .setKeepAlive(true)
+                // one connection per request allowed in flight to a homeserver (Vert.x's default pool is 5)
+                .setMaxPoolSize(maxConcurrency)
                 .setFollowRedirects(false));
         this.timeoutMillis = timeout.toMillis();
     }

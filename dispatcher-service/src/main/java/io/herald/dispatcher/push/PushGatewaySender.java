@@ -30,9 +30,10 @@ public class PushGatewaySender {
     private final WebClient client;
     private final long timeoutMillis;
 
-    PushGatewaySender(Vertx vertx, @ConfigProperty(name = "herald.dispatcher.request-timeout") Duration timeout) {
+    PushGatewaySender(Vertx vertx, @ConfigProperty(name = "herald.dispatcher.request-timeout") Duration timeout,
+            @ConfigProperty(name = "herald.dispatcher.gateway.max-connections") int maxConnections) {
         this.client = WebClient.create(vertx, new WebClientOptions().setUserAgent("Herald").setKeepAlive(true)
-                .setFollowRedirects(false));
+                .setMaxPoolSize(maxConnections).setFollowRedirects(false));
         this.timeoutMillis = timeout.toMillis();
     }
 
