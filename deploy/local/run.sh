@@ -124,11 +124,15 @@ as_pg_user "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U herald -d postgres -tAc 
 
 # --- 4. the services
 [ -f "$STATE/secrets.key" ] || (umask 077 && head -c 32 /dev/urandom | base64 > "$STATE/secrets.key")
+[ -f "$STATE/ingest-admin.token" ] || (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '/+=' > "$STATE/ingest-admin.token")
 export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT
 export QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/herald
 export QUARKUS_DATASOURCE_USERNAME=herald
 export QUARKUS_DATASOURCE_PASSWORD=herald
 export HERALD_SECRETS_KEY=$(cat "$STATE/secrets.key")
+# ingest keeps API keys and idempotency keys in the same database (schema ingest); its admin API needs this token.
+HERALD_INGEST_ADMIN_TOKEN=$(cat "$STATE/ingest-admin.token")
+export HERALD_INGEST_ADMIN_TOKEN
 export HERALD_DEV_SINK_ENABLED=${HERALD_DEV_SINK_ENABLED:-true}
 wait_for_kafka() {
   local i
@@ -158,6 +162,20 @@ curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' "http://127.0.
 curl -sf -o /dev/null -X PUT -H 'Content-Type: application/json' "http://127.0.0.1:$RULES_PORT/v1/rooms/demo" \
   -d '{"matrix_room_id":"!demo:localhost","account":"dev"}'
 
+# --- 6. a demo API key for the demo room (kept in .local/demo-api-key, made again if it was revoked)
+ADMIN_AUTH="Authorization: Bearer $HERALD_INGEST_ADMIN_TOKEN"
+DEMO_KEY_ID=""; DEMO_KEY=""
+if [ -f "$STATE/demo-api-key" ]; then read -r DEMO_KEY_ID DEMO_KEY < "$STATE/demo-api-key" || true; fi
+KEY_STATE=""
+[ -n "$DEMO_KEY_ID" ] && KEY_STATE=$(curl -sf -H "$ADMIN_AUTH" "http://127.0.0.1:$INGEST_PORT/v1/admin/api-keys/$DEMO_KEY_ID" || true)
+if [ -z "$DEMO_KEY" ] || ! printf '%s' "$KEY_STATE" | grep -q '"id"' || printf '%s' "$KEY_STATE" | grep -q '"revoked_at"'; then
+  CREATED=$(curl -sf -H "$ADMIN_AUTH" -H 'Content-Type: application/json' "http://127.0.0.1:$INGEST_PORT/v1/admin/api-keys" \
+    -d '{"name":"run.sh demo","tenant":"demo","sender":"@herald:localhost","rooms":["demo"]}')
+  DEMO_KEY_ID=$(printf '%s' "$CREATED" | sed -n 's/.*"id":"\([^"]*\)".*/\1/p')
+  DEMO_KEY=$(printf '%s' "$CREATED" | sed -n 's/.*"key":"\([^"]*\)".*/\1/p')
+  (umask 077 && echo "$DEMO_KEY_ID $DEMO_KEY" > "$STATE/demo-api-key")
+fi
+
 cat <<TXT
 
   Herald is running.
@@ -167,9 +185,11 @@ cat <<TXT
     dev sink    http://127.0.0.1:$DISPATCHER_PORT/dev/sink.html   (what would have been posted)
     Kafka       127.0.0.1:$KAFKA_PORT      PostgreSQL 127.0.0.1:$PG_PORT (database herald, user herald)
     logs        $STATE/logs
+    demo API key $DEMO_KEY  (room demo only; admin token in $STATE/ingest-admin.token)
 
   Try:
-    curl -i -H 'Content-Type: application/json' -d '{"subject":"Hello","body":"from Herald"}' \\
+    curl -i -H 'Authorization: Bearer $DEMO_KEY' -H 'Content-Type: application/json' \\
+         -d '{"subject":"Hello","body":"from **Herald**","format":"markdown"}' \\
          http://127.0.0.1:$INGEST_PORT/v1/rooms/demo/notifications
     curl -s http://127.0.0.1:$DISPATCHER_PORT/dev/sink
 
@@ -177,7 +197,7 @@ cat <<TXT
 TXT
 if [ -n "${HERALD_RUN_SMOKE:-}" ]; then
   # Used by CI-style checks: one notification through, then stop.
-  curl -sf -H 'Content-Type: application/json' -d '{"subject":"Smoke","body":"run.sh smoke test"}' \
+  curl -sf -H "Authorization: Bearer $DEMO_KEY" -H 'Content-Type: application/json' -d '{"subject":"Smoke","body":"run.sh smoke test"}' \
       "http://127.0.0.1:$INGEST_PORT/v1/rooms/demo/notifications"
   for _ in $(seq 1 60); do
     curl -sf "http://127.0.0.1:$DISPATCHER_PORT/dev/sink" | grep -q "run.sh smoke test" && { log "smoke: delivered"; exit 0; }

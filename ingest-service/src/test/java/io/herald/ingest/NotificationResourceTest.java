@@ -12,6 +12,9 @@ import io.herald.common.NotificationEvent;
 import io.herald.common.Topics;
 import io.herald.testsupport.KafkaRecords;
 import io.herald.testsupport.KafkaTestResource;
+import io.herald.testsupport.PostgresTestResource;
+import io.restassured.specification.RequestSpecification;
+import org.junit.jupiter.api.BeforeEach;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -22,11 +25,25 @@ import org.junit.jupiter.api.Test;
 
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
+@WithTestResource(PostgresTestResource.class)
 class NotificationResourceTest {
+
+    private static TestKeys.Key key;
+
+    @BeforeEach
+    void key() {
+        if (key == null) {
+            key = TestKeys.any();
+        }
+    }
+
+    private static RequestSpecification api() {
+        return given().header("Authorization", key.bearer());
+    }
 
     @Test
     void acceptedNotificationIsOnKafkaKeyedByRoomWithRenderedContent() {
-        String id = given().contentType("application/json")
+        String id = api().contentType("application/json")
                 .body("{\"subject\":\"Disk <full>\",\"body\":\"sda1 at 99%\",\"link\":\"https://nas.local\",\"silent\":true}")
                 .post("/v1/rooms/nas-alerts/notifications")
                 .then().statusCode(202).body("id", notNullValue())
@@ -43,7 +60,7 @@ class NotificationResourceTest {
         assertThat(event.source()).isEqualTo("http");
         assertThat(event.event().type()).isEqualTo("m.room.message");
         assertThat(event.event().sender()).isEqualTo("@herald:localhost");
-        assertThat(event.event().content())
+        assertThat(event.event().content()).doesNotContainKey("m.mentions")
                 .containsEntry("msgtype", "m.notice")
                 .containsEntry("body", "Disk <full>\n\nsda1 at 99%\n\nhttps://nas.local")
                 .containsEntry("formatted_body",
@@ -53,7 +70,7 @@ class NotificationResourceTest {
     @Test
     void missingBodyIsA400WithTheFieldAndNothingIsPublished() {
         String marker = "marker-" + UUID.randomUUID();
-        given().contentType("application/json").body("{\"subject\":\"" + marker + "\"}")
+        api().contentType("application/json").body("{\"subject\":\"" + marker + "\"}")
                 .post("/v1/rooms/ops/notifications")
                 .then().statusCode(400)
                 .contentType("application/problem+json")
@@ -67,7 +84,7 @@ class NotificationResourceTest {
     @Test
     void invalidJsonIsA400WithAClearMessageAndNothingIsPublished() {
         String marker = "marker-" + UUID.randomUUID();
-        given().contentType("application/json").body("{\"subject\":\"" + marker + "\", \"body\": ")
+        api().contentType("application/json").body("{\"subject\":\"" + marker + "\", \"body\": ")
                 .post("/v1/rooms/ops/notifications")
                 .then().statusCode(400)
                 .contentType("application/problem+json")
@@ -78,28 +95,57 @@ class NotificationResourceTest {
 
     @Test
     void wrongShapesAndBadFieldsAre400s() {
-        given().contentType("application/json").body("[1,2]")
+        api().contentType("application/json").body("[1,2]")
                 .post("/v1/rooms/ops/notifications").then().statusCode(400);
-        given().contentType("application/json").body("")
+        api().contentType("application/json").body("")
                 .post("/v1/rooms/ops/notifications").then().statusCode(400);
-        given().contentType("application/json").body("{\"body\":\"x\",\"link\":\"javascript:alert(1)\"}")
+        api().contentType("application/json").body("{\"body\":\"x\",\"link\":\"javascript:alert(1)\"}")
                 .post("/v1/rooms/ops/notifications")
                 .then().statusCode(400).body("errors.field", hasItem("link"));
-        given().contentType("application/json").body("{\"body\":\"x\"}")
+        api().contentType("application/json").body("{\"body\":\"x\"}")
                 .post("/v1/rooms/bad room!/notifications")
                 .then().statusCode(400).body("errors.field", hasItem("room"));
     }
 
     @Test
     void otherMediaTypesAreRefused() {
-        given().contentType("text/plain").body("hello")
+        api().contentType("text/plain").body("hello")
                 .post("/v1/rooms/ops/notifications")
                 .then().statusCode(415).contentType("application/problem+json");
     }
 
+    @Test
+    void markdownIsRenderedSanitisedAndMentionsBecomeMMentions() {
+        String marker = "md-" + UUID.randomUUID();
+        String id = api().contentType("application/json").body(Json.encode(java.util.Map.of(
+                        "subject", "Deploy " + marker,
+                        "body", "**done** <script>alert(1)</script> [evil](javascript:alert(1)) [ok](https://ci.local/1)",
+                        "format", "markdown",
+                        "mentions", java.util.Map.of("user_ids", List.of("@alice:example.org"), "room", true))))
+                .post("/v1/rooms/ops/notifications").then().statusCode(202).extract().path("id");
+        NotificationEvent event = Records.one(id);
+        var content = event.event().content();
+        assertThat(content).containsEntry("m.mentions",
+                java.util.Map.of("user_ids", List.of("@alice:example.org"), "room", true));
+        String html = (String) content.get("formatted_body");
+        assertThat(html).contains("<strong>done</strong>", "&lt;script&gt;", "<a href=\"https://ci.local/1\">ok</a>")
+                .doesNotContain("<script", "javascript:").contains("evil");
+        assertThat((String) content.get("body")).startsWith("Deploy " + marker + "\n\n**done**");
+    }
+
+    @Test
+    void badMentionsAndFormatAre400sWithTheField() {
+        api().contentType("application/json")
+                .body("{\"body\":\"x\",\"format\":\"html\",\"mentions\":{\"user_ids\":[\"alice\"]}}")
+                .post("/v1/rooms/ops/notifications")
+                .then().statusCode(400)
+                .body("errors.field", hasItem("format"))
+                .body("errors.field", hasItem(org.hamcrest.Matchers.startsWith("mentions.user_ids")));
+    }
+
     private static void assertNothingPublishedContaining(String marker) {
         // A later accepted notification on the same key proves the earlier request had its chance to arrive first.
-        String id = given().contentType("application/json").body("{\"body\":\"fence\"}")
+        String id = api().contentType("application/json").body("{\"body\":\"fence\"}")
                 .post("/v1/rooms/ops/notifications").then().statusCode(202).extract().path("id");
         KafkaRecords.await(KafkaRecords.bootstrapServers(), Topics.NOTIFICATIONS,
                 r -> r.value().contains(id), 1, Duration.ofSeconds(30));

@@ -1,51 +1,64 @@
 package io.herald.ingest.notification;
 
 import io.herald.common.Json;
-import io.herald.common.MatrixEvent;
-import io.herald.common.MessageRenderer;
 import io.herald.common.NotificationEvent;
+import io.herald.ingest.IngestConfig;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.UUID;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import java.util.List;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
-import io.smallrye.reactive.messaging.MutinyEmitter;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 /**
- * Turns an accepted request into a {@link NotificationEvent} on {@code herald.notifications}, keyed by room.
- * The Matrix content is rendered here, once, so push rules see the same body the room will show.
+ * Publishes {@link NotificationEvent}s on {@code herald.notifications}, keyed by room (see KAFKA-CONTRACT.md), and
+ * waits at most {@code herald.ingest.publish-timeout} for the broker's acknowledgement (acks=all).
  */
 @ApplicationScoped
 public class NotificationPublisher {
 
+    public static final String TENANT_HEADER = "herald-tenant";
+    public static final String API_KEY_HEADER = "herald-api-key";
+
     private final MutinyEmitter<String> notifications;
-    private final String sender;
     private final Duration publishTimeout;
 
-    NotificationPublisher(@Channel("notifications") MutinyEmitter<String> notifications,
-            @ConfigProperty(name = "herald.ingest.sender") String sender,
-            @ConfigProperty(name = "herald.ingest.publish-timeout") Duration publishTimeout) {
+    NotificationPublisher(@Channel("notifications") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192)
+            MutinyEmitter<String> notifications, IngestConfig config) {
         this.notifications = notifications;
-        this.sender = sender;
-        this.publishTimeout = publishTimeout;
+        this.publishTimeout = config.publishTimeout();
     }
 
-    /** Completes with the notification id when the broker acknowledged; fails with {@link BrokerUnavailableException}. */
-    public Uni<String> publish(String room, NotificationRequest request) {
-        String id = UUID.randomUUID().toString();
-        NotificationEvent event = new NotificationEvent(id, room,
-                MatrixEvent.message(sender, MessageRenderer.render(request.subject(), request.body(), request.link(),
-                        Boolean.TRUE.equals(request.silent()))),
-                Instant.now(), "http");
-        Message<String> message = Message.of(Json.encode(event))
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(room).build());
-        return notifications.sendMessage(message)
-                .ifNoItem().after(publishTimeout).fail()
-                .onFailure().transform(BrokerUnavailableException::new)
-                .replaceWith(id);
+    /** Returns once the broker acknowledged every event; throws {@link BrokerUnavailableException} otherwise. */
+    public void publishAndWait(List<NotificationEvent> events, String tenant, String apiKeyId) {
+        if (events.isEmpty()) {
+            return;
+        }
+        List<Uni<Void>> sends = events.stream().map(event -> send(event, tenant, apiKeyId)).toList();
+        Uni<?> all = sends.size() == 1 ? sends.get(0) : Uni.join().all(sends).andFailFast();
+        try {
+            all.ifNoItem().after(publishTimeout).fail().await().indefinitely();
+        } catch (RuntimeException e) {
+            throw new BrokerUnavailableException(e);
+        }
+    }
+
+    private Uni<Void> send(NotificationEvent event, String tenant, String apiKeyId) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("content-type", "application/json".getBytes(StandardCharsets.UTF_8));
+        headers.add(TENANT_HEADER, tenant.getBytes(StandardCharsets.UTF_8));
+        headers.add(API_KEY_HEADER, apiKeyId.getBytes(StandardCharsets.UTF_8));
+        Message<String> message = Message.of(Json.encode(event)).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                .withKey(event.room()).withHeaders(headers).build());
+        try {
+            return notifications.sendMessage(message);
+        } catch (RuntimeException e) { // e.g. the emitter's buffer is full
+            return Uni.createFrom().failure(e);
+        }
     }
 }

@@ -1,0 +1,77 @@
+package io.herald.ingest;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/** Everything under {@code herald.ingest.*}. */
+@ConfigMapping(prefix = "herald.ingest")
+public interface IngestConfig {
+
+    /** Default sender of API keys created without one. */
+    @WithDefault("@herald:localhost")
+    String sender();
+
+    /** How long a request waits for Kafka's acknowledgement before answering 503. */
+    @WithDefault("10s")
+    Duration publishTimeout();
+
+    /** Credential of the admin API; unset: the admin API refuses everything. */
+    Optional<String> adminToken();
+
+    RateLimit rateLimit();
+
+    Idempotency idempotency();
+
+    /** How long a verified API key is trusted without asking the database again. */
+    @WithDefault("10s")
+    Duration apiKeyCacheTtl();
+
+    /** Largest Matrix-shaped event accepted by {@code POST /v1/rooms/{room}/events} (a Matrix event's limit). */
+    @WithDefault("65536")
+    int maxEventSize();
+
+    Alertmanager alertmanager();
+
+    /** Generic JSON webhooks by name. */
+    Map<String, Webhook> webhooks();
+
+    interface RateLimit {
+        @WithDefault("50")
+        double perSecond();
+
+        @WithDefault("100")
+        int burst();
+    }
+
+    interface Idempotency {
+        @WithDefault("24h")
+        Duration retention();
+    }
+
+    interface Alertmanager {
+        /** {@code alert}: one notification per alert; {@code group}: one per webhook call. */
+        @WithDefault("alert")
+        String mode();
+
+        @WithDefault("true")
+        boolean resolvedSilent();
+    }
+
+    /** Where a generic webhook finds the notification's fields: JSON pointers into the posted document. */
+    interface Webhook {
+        Optional<String> subject();
+
+        String body();
+
+        Optional<String> link();
+
+        Optional<String> silent();
+
+        /** {@code plain} or {@code markdown}. */
+        @WithDefault("plain")
+        String format();
+    }
+}

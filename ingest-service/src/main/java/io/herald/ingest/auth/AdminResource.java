@@ -1,0 +1,126 @@
+package io.herald.ingest.auth;
+
+import io.herald.ingest.HttpProblemException;
+import io.herald.ingest.IngestConfig;
+import io.herald.ingest.notification.NotificationResource;
+import jakarta.validation.Valid;
+import jakarta.validation.constraints.DecimalMin;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.logging.Logger;
+
+/** API keys, behind {@code herald.ingest.admin-token}. The key itself is returned once, by the create call. */
+@Path("/v1/admin/api-keys")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "admin")
+@SecurityRequirement(name = "adminToken")
+public class AdminResource {
+
+    private static final Logger LOG = Logger.getLogger(AdminResource.class);
+    private static final String ROOM_OR_STAR = NotificationResource.ROOM_KEY + "|\\*";
+
+    public record CreateRequest(
+            @Size(max = 200, message = "must be at most 200 characters") String name,
+            @NotBlank(message = "is required") @Pattern(regexp = "[A-Za-z0-9._-]{1,64}",
+                    message = "must be 1-64 characters of A-Z a-z 0-9 . _ -") String tenant,
+            @Pattern(regexp = "@[^:\\s]{1,255}:\\S{1,255}", message = "must be a Matrix user id like @bot:example.org")
+            @Schema(description = "the sender of the events this key makes (default herald.ingest.sender)") String sender,
+            @NotEmpty(message = "must list at least one room, or \"*\"") @Size(max = 1000)
+            @Schema(description = "room keys the key may post to; [\"*\"] for all")
+            List<@NotNull @Pattern(regexp = ROOM_OR_STAR, message = "must be a room key or *") String> rooms,
+            @Valid RateLimit rateLimit) {
+    }
+
+    public record RateLimit(@DecimalMin(value = "0.001", message = "must be positive") @Max(1_000_000) Double perSecond,
+            @Min(value = 1, message = "must be at least 1") @Max(10_000_000) Integer burst) {
+    }
+
+    @Schema(name = "ApiKey")
+    public record View(String id, String name, String tenant, String sender, List<String> rooms, RateLimit rateLimit,
+            Instant createdAt, Instant revokedAt,
+            @Schema(description = "the API key: returned only by the create call") String key) {
+
+        static View of(ApiKey k, String secret) {
+            return new View(k.id(), k.name(), k.tenant(), k.sender(), k.rooms(),
+                    k.ratePerSecond() == null && k.burst() == null ? null : new RateLimit(k.ratePerSecond(), k.burst()),
+                    k.createdAt(), k.revokedAt(), secret);
+        }
+    }
+
+    private final ApiKeyStore store;
+    private final String defaultSender;
+
+    AdminResource(ApiKeyStore store, IngestConfig config) {
+        this.store = store;
+        this.defaultSender = config.sender();
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Create an API key", description = "The answer holds the key; it is not stored and cannot be shown again.")
+    @APIResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = View.class)))
+    @APIResponse(responseCode = "400", description = "invalid fields")
+    @APIResponse(responseCode = "401", description = "missing or wrong admin token")
+    public Response create(@Valid @NotNull(message = "a JSON object is required") CreateRequest request) {
+        RateLimit rate = request.rateLimit();
+        ApiKeyStore.Created created = store.create(request.name(), request.tenant(),
+                request.sender() == null ? defaultSender : request.sender(), List.copyOf(request.rooms()),
+                rate == null ? null : rate.perSecond(), rate == null ? null : rate.burst());
+        LOG.infof("API key %s created for tenant %s", created.apiKey().id(), created.apiKey().tenant());
+        return Response.created(URI.create("/v1/admin/api-keys/" + created.apiKey().id()))
+                .entity(View.of(created.apiKey(), created.secret())).build();
+    }
+
+    @GET
+    @Operation(summary = "List API keys (never the keys themselves)")
+    public List<View> list(@QueryParam("tenant") String tenant) {
+        return store.list(tenant).stream().map(k -> View.of(k, null)).toList();
+    }
+
+    @GET
+    @Path("{id}")
+    @Operation(summary = "Show an API key")
+    @APIResponse(responseCode = "404", description = "no such key")
+    public View get(@PathParam("id") String id) {
+        return store.find(id).map(k -> View.of(k, null))
+                .orElseThrow(() -> HttpProblemException.of(Response.Status.NOT_FOUND, "no API key " + id));
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Operation(summary = "Revoke an API key", description = "Effective at once on this instance, within"
+            + " herald.ingest.api-key-cache-ttl on the others.")
+    @APIResponse(responseCode = "204", description = "revoked")
+    @APIResponse(responseCode = "404", description = "no such key")
+    public Response revoke(@PathParam("id") String id) {
+        if (!store.revoke(id)) {
+            throw HttpProblemException.of(Response.Status.NOT_FOUND, "no API key " + id);
+        }
+        LOG.infof("API key %s revoked", id);
+        return Response.noContent().build();
+    }
+}

@@ -1,0 +1,165 @@
+package io.herald.ingest.auth;
+
+import io.herald.ingest.IngestConfig;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.sql.DataSource;
+
+/**
+ * API keys in {@code ingest.api_keys}. A key is {@code hrld_} + 32 random bytes (base64url); only its SHA-256 is
+ * stored, so a database leak does not leak keys, and a plain hash suffices because the key has 256 bits of entropy.
+ * Verified keys are cached for {@code herald.ingest.api-key-cache-ttl}.
+ */
+@ApplicationScoped
+public class ApiKeyStore {
+
+    private static final String COLUMNS = "id, name, tenant, sender, rooms, rate_per_second, burst, created_at, revoked_at";
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final DataSource dataSource;
+    private final long cacheTtlNanos;
+    private final Map<String, Cached> byHash = new ConcurrentHashMap<>();
+
+    private record Cached(ApiKey key, long loadedAt) {
+    }
+
+    /** A key just created: the only time the secret exists outside the caller. */
+    public record Created(ApiKey apiKey, String secret) {
+    }
+
+    ApiKeyStore(DataSource dataSource, IngestConfig config) {
+        this.dataSource = dataSource;
+        this.cacheTtlNanos = config.apiKeyCacheTtl().toNanos();
+    }
+
+    /** The active key with this secret, if any. */
+    public Optional<ApiKey> verify(String secret) {
+        String hash = sha256(secret);
+        Cached cached = byHash.get(hash);
+        long now = System.nanoTime();
+        if (cached != null && now - cached.loadedAt < cacheTtlNanos) {
+            return Optional.of(cached.key);
+        }
+        Optional<ApiKey> key = query("SELECT " + COLUMNS + " FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
+                hash).stream().findFirst();
+        key.ifPresentOrElse(k -> byHash.put(hash, new Cached(k, now)), () -> byHash.remove(hash));
+        return key;
+    }
+
+    public Created create(String name, String tenant, String sender, List<String> rooms, Double ratePerSecond,
+            Integer burst) {
+        byte[] random = new byte[32];
+        RANDOM.nextBytes(random);
+        String secret = "hrld_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        byte[] idBytes = new byte[8];
+        RANDOM.nextBytes(idBytes);
+        String id = "key_" + HexFormat.of().formatHex(idBytes);
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement("INSERT INTO api_keys (id, key_hash, name, tenant, sender, rooms,"
+                        + " rate_per_second, burst) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + COLUMNS)) {
+            ps.setString(1, id);
+            ps.setString(2, sha256(secret));
+            ps.setString(3, name);
+            ps.setString(4, tenant);
+            ps.setString(5, sender);
+            ps.setArray(6, c.createArrayOf("text", rooms.toArray()));
+            if (ratePerSecond == null) {
+                ps.setNull(7, Types.DOUBLE);
+            } else {
+                ps.setDouble(7, ratePerSecond);
+            }
+            if (burst == null) {
+                ps.setNull(8, Types.INTEGER);
+            } else {
+                ps.setInt(8, burst);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Created(read(rs), secret);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not store the API key", e);
+        }
+    }
+
+    public List<ApiKey> list(String tenant) {
+        return tenant == null ? query("SELECT " + COLUMNS + " FROM api_keys ORDER BY created_at, id")
+                : query("SELECT " + COLUMNS + " FROM api_keys WHERE tenant = ? ORDER BY created_at, id", tenant);
+    }
+
+    public Optional<ApiKey> find(String id) {
+        return query("SELECT " + COLUMNS + " FROM api_keys WHERE id = ?", id).stream().findFirst();
+    }
+
+    /** Revokes the key (kept for the audit trail); false if there is no such key. Effective here at once. */
+    public boolean revoke(String id) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement ps = c.prepareStatement(
+                        "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = ?")) {
+            ps.setString(1, id);
+            boolean found = ps.executeUpdate() > 0;
+            byHash.values().removeIf(cached -> cached.key.id().equals(id));
+            return found;
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not revoke the API key", e);
+        }
+    }
+
+    private List<ApiKey> query(String sql, String... params) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setString(i + 1, params[i]);
+            }
+            List<ApiKey> keys = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    keys.add(read(rs));
+                }
+            }
+            return keys;
+        } catch (SQLException e) {
+            throw new IllegalStateException("could not read API keys", e);
+        }
+    }
+
+    private static ApiKey read(ResultSet rs) throws SQLException {
+        Array rooms = rs.getArray("rooms");
+        double rate = rs.getDouble("rate_per_second");
+        Double ratePerSecond = rs.wasNull() ? null : rate;
+        int burstValue = rs.getInt("burst");
+        Integer burst = rs.wasNull() ? null : burstValue;
+        Timestamp revoked = rs.getTimestamp("revoked_at");
+        return new ApiKey(rs.getString("id"), rs.getString("name"), rs.getString("tenant"), rs.getString("sender"),
+                List.of((String[]) rooms.getArray()), ratePerSecond, burst, rs.getTimestamp("created_at").toInstant(),
+                revoked == null ? null : revoked.toInstant());
+    }
+
+    static String sha256(String s) {
+        return HexFormat.of().formatHex(digest(s));
+    }
+
+    static byte[] digest(String s) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

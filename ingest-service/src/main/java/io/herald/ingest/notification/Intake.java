@@ -1,0 +1,107 @@
+package io.herald.ingest.notification;
+
+import io.herald.common.MatrixEvent;
+import io.herald.common.NotificationEvent;
+import io.herald.common.problem.Problem;
+import io.herald.ingest.HttpProblemException;
+import io.herald.ingest.auth.ApiKey;
+import io.herald.ingest.idempotency.IdempotencyStore;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * Where every endpoint ends: the events get ids, the Idempotency-Key is claimed, the records are published and the
+ * key is remembered only once Kafka acknowledged them all.
+ */
+@ApplicationScoped
+public class Intake {
+
+    private static final Logger LOG = Logger.getLogger(Intake.class);
+    private static final Pattern IDEMPOTENCY_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
+
+    private final NotificationPublisher publisher;
+    private final IdempotencyStore idempotency;
+
+    Intake(NotificationPublisher publisher, IdempotencyStore idempotency) {
+        this.publisher = publisher;
+        this.idempotency = idempotency;
+    }
+
+    /** An event to publish and where it came from ({@code http}, {@code alertmanager}, …). */
+    public record Draft(MatrixEvent event, String source) {
+    }
+
+    /**
+     * Publishes the drafts and returns their notification ids; with an idempotency key already used for the same
+     * request, returns the ids of that first request and publishes nothing.
+     *
+     * @param fingerprint what makes two requests "the same": a retry with another body under the same key is a 422
+     */
+    public List<String> accept(ApiKey key, String room, String idempotencyKey, String fingerprint, List<Draft> drafts) {
+        List<String> ids = new ArrayList<>(drafts.size());
+        List<NotificationEvent> events = new ArrayList<>(drafts.size());
+        Instant now = Instant.now();
+        for (Draft draft : drafts) {
+            String id = UUID.randomUUID().toString();
+            ids.add(id);
+            events.add(new NotificationEvent(id, room, draft.event(), now, draft.source()));
+        }
+        if (idempotencyKey == null) {
+            publisher.publishAndWait(events, key.tenant(), key.id());
+            return ids;
+        }
+        if (!IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+            throw new HttpProblemException(new Problem("about:blank", "Bad Request", 400,
+                    "Idempotency-Key: must be 1-255 printable ASCII characters",
+                    List.of(new Problem.FieldError("Idempotency-Key", "must be 1-255 printable ASCII characters"))),
+                    Map.of());
+        }
+        String requestHash = sha256(room + "\n" + fingerprint);
+        IdempotencyStore.Outcome outcome;
+        try {
+            outcome = idempotency.claim(key.tenant(), idempotencyKey, requestHash, ids);
+        } catch (SQLException e) {
+            LOG.warnf("idempotency store unavailable: %s", e.getMessage());
+            throw new HttpProblemException(Problem.of(Response.Status.SERVICE_UNAVAILABLE,
+                    "the idempotency store is unavailable; retry later"), Map.of("Retry-After", "5"));
+        }
+        if (outcome.existing() != null) {
+            if (!outcome.existing().requestHash().equals(requestHash)) {
+                throw new HttpProblemException(new Problem("about:blank", "Unprocessable Content", 422,
+                        "this Idempotency-Key was already used for a different request", null), Map.of());
+            }
+            return outcome.existing().ids();
+        }
+        try (IdempotencyStore.Claim claim = outcome.claim()) {
+            publisher.publishAndWait(events, key.tenant(), key.id());
+            try {
+                claim.commit();
+            } catch (SQLException e) {
+                // Kafka has the records: the request succeeded, only a retry would publish them again.
+                LOG.warnf("notifications %s published but their idempotency key could not be saved: %s", ids,
+                        e.getMessage());
+            }
+        }
+        return ids;
+    }
+
+    private static String sha256(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

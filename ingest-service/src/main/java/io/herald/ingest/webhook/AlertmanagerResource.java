@@ -1,0 +1,225 @@
+package io.herald.ingest.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.common.MatrixEvent;
+import io.herald.ingest.HttpProblemException;
+import io.herald.ingest.IngestConfig;
+import io.herald.ingest.auth.Caller;
+import io.herald.ingest.notification.Accepted;
+import io.herald.ingest.notification.Contents;
+import io.herald.ingest.notification.Intake;
+import io.herald.ingest.notification.NotificationResource;
+import jakarta.validation.constraints.Pattern;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
+/**
+ * Prometheus Alertmanager's webhook receiver (payload version 4). Point a receiver at
+ * {@code http://ingest:8081/v1/rooms/<room>/webhooks/alertmanager} with {@code http_config.authorization.credentials}
+ * set to the API key.
+ */
+@Path("/v1/rooms/{room}/webhooks/alertmanager")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "webhooks")
+@SecurityRequirement(name = "apiKey")
+public class AlertmanagerResource {
+
+    private final Intake intake;
+    private final Caller caller;
+    private final IngestConfig.Alertmanager config;
+
+    AlertmanagerResource(Intake intake, Caller caller, IngestConfig config) {
+        this.intake = intake;
+        this.caller = caller;
+        this.config = config.alertmanager();
+    }
+
+    @POST
+    @Operation(summary = "Alertmanager webhook (v4)",
+            description = "One notification per alert (mode=alert) or per call (mode=group); resolved ones are m.notice.")
+    @APIResponse(responseCode = "202", description = "on Kafka", content = @Content(schema = @Schema(implementation = Accepted.class)))
+    @APIResponse(responseCode = "400", description = "not an Alertmanager v4 payload")
+    @APIResponse(responseCode = "401", description = "missing or unknown API key")
+    @APIResponse(responseCode = "403", description = "the API key may not post to this room")
+    @APIResponse(responseCode = "429", description = "rate limit; see Retry-After")
+    @APIResponse(responseCode = "503", description = "Kafka did not acknowledge in time")
+    public Response post(@PathParam("room") @Pattern(regexp = NotificationResource.ROOM_KEY,
+            message = NotificationResource.ROOM_MESSAGE) String room,
+            @Parameter(description = "alert or group (default: herald.ingest.alertmanager.mode)")
+            @QueryParam("mode") String mode,
+            @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
+        String effectiveMode = mode == null || mode.isBlank() ? config.mode() : mode;
+        if (!effectiveMode.equals("alert") && !effectiveMode.equals("group")) {
+            throw HttpProblemException.badField("mode", "must be alert or group");
+        }
+        JsonNode payload = Payloads.object(body);
+        JsonNode alerts = payload.get("alerts");
+        if (alerts == null || !alerts.isArray() || alerts.isEmpty()) {
+            throw HttpProblemException.badField("alerts", "must be a non-empty array of alerts");
+        }
+        for (int i = 0; i < alerts.size(); i++) {
+            JsonNode alert = alerts.get(i);
+            if (!alert.isObject()) {
+                throw HttpProblemException.badField("alerts[" + i + "]", "must be an object");
+            }
+            String status = Payloads.text(alert.get("status"));
+            if (!"firing".equals(status) && !"resolved".equals(status)) {
+                throw HttpProblemException.badField("alerts[" + i + "].status", "must be firing or resolved");
+            }
+        }
+        String sender = caller.key().sender();
+        List<Intake.Draft> drafts = new ArrayList<>();
+        if (effectiveMode.equals("alert")) {
+            for (JsonNode alert : alerts) {
+                drafts.add(draft(sender, alertSubject(alert), alertBody(alert, Map.of()),
+                        link(Payloads.text(alert.get("generatorURL")), Payloads.text(payload.get("externalURL"))),
+                        "resolved".equals(alert.get("status").asText())));
+            }
+        } else {
+            drafts.add(groupDraft(sender, payload, alerts));
+        }
+        List<String> ids = intake.accept(caller.key(), room, idempotencyKey,
+                effectiveMode + "\n" + new String(body, StandardCharsets.UTF_8), drafts);
+        return Response.accepted(Accepted.of(ids)).build();
+    }
+
+    private Intake.Draft draft(String sender, String subject, String body, String link, boolean resolved) {
+        return new Intake.Draft(MatrixEvent.message(sender, Contents.message(subject, body, link,
+                resolved && config.resolvedSilent(), false, null, null)), "alertmanager");
+    }
+
+    private Intake.Draft groupDraft(String sender, JsonNode payload, JsonNode alerts) {
+        int firing = 0;
+        for (JsonNode alert : alerts) {
+            if ("firing".equals(alert.get("status").asText())) {
+                firing++;
+            }
+        }
+        boolean resolved = firing == 0;
+        Map<String, String> groupLabels = labels(payload.get("groupLabels"));
+        Map<String, String> commonLabels = labels(payload.get("commonLabels"));
+        String name = !groupLabels.isEmpty() ? String.join(" ", groupLabels.values())
+                : commonLabels.getOrDefault("alertname", "alerts");
+        String subject = resolved ? "[RESOLVED] " + name
+                : "[FIRING:" + firing + "] " + name + (firing < alerts.size() ? " (" + (alerts.size() - firing)
+                        + " resolved)" : "");
+        StringBuilder body = new StringBuilder();
+        Map<String, String> commonAnnotations = labels(payload.get("commonAnnotations"));
+        appendAnnotations(body, commonAnnotations);
+        if (!commonLabels.isEmpty()) {
+            body.append("Labels: ").append(format(commonLabels)).append('\n');
+        }
+        for (JsonNode alert : alerts) {
+            body.append('\n').append("- [").append(alert.get("status").asText()).append("] ");
+            Map<String, String> own = labels(alert.get("labels"));
+            own.keySet().removeAll(commonLabels.keySet());
+            body.append(own.isEmpty() ? alertName(alert) : format(own));
+            Map<String, String> annotations = labels(alert.get("annotations"));
+            annotations.keySet().removeAll(commonAnnotations.keySet());
+            String summary = annotations.getOrDefault("summary", annotations.get("description"));
+            if (summary != null) {
+                body.append(": ").append(summary);
+            }
+        }
+        int truncated = payload.path("truncatedAlerts").asInt(0);
+        if (truncated > 0) {
+            body.append("\n\n").append(truncated).append(" more alerts were truncated by Alertmanager");
+        }
+        return draft(sender, subject, body.toString().strip(), link(Payloads.text(payload.get("externalURL")), null),
+                resolved);
+    }
+
+    private static String alertSubject(JsonNode alert) {
+        Map<String, String> labels = labels(alert.get("labels"));
+        String status = "resolved".equals(alert.get("status").asText()) ? "[RESOLVED] " : "[FIRING] ";
+        String instance = labels.get("instance");
+        return status + alertName(alert) + (instance != null ? " on " + instance : "");
+    }
+
+    private static String alertName(JsonNode alert) {
+        return labels(alert.get("labels")).getOrDefault("alertname", "alert");
+    }
+
+    private static String alertBody(JsonNode alert, Map<String, String> skip) {
+        StringBuilder body = new StringBuilder();
+        appendAnnotations(body, labels(alert.get("annotations")));
+        Map<String, String> labels = labels(alert.get("labels"));
+        labels.keySet().removeAll(skip.keySet());
+        if (!labels.isEmpty()) {
+            body.append("Labels: ").append(format(labels)).append('\n');
+        }
+        String startsAt = Payloads.text(alert.get("startsAt"));
+        if (startsAt != null) {
+            body.append("Started: ").append(startsAt).append('\n');
+        }
+        String endsAt = Payloads.text(alert.get("endsAt"));
+        if ("resolved".equals(alert.get("status").asText()) && endsAt != null) {
+            body.append("Ended: ").append(endsAt).append('\n');
+        }
+        String text = body.toString().strip();
+        return text.isEmpty() ? alertName(alert) : text;
+    }
+
+    private static void appendAnnotations(StringBuilder body, Map<String, String> annotations) {
+        Map<String, String> rest = new TreeMap<>(annotations);
+        for (String key : List.of("summary", "description")) {
+            String value = rest.remove(key);
+            if (value != null) {
+                body.append(value).append('\n');
+            }
+        }
+        rest.forEach((k, v) -> body.append(k).append(": ").append(v).append('\n'));
+    }
+
+    private static String format(Map<String, String> labels) {
+        StringBuilder s = new StringBuilder();
+        labels.forEach((k, v) -> s.append(s.length() == 0 ? "" : ", ").append(k).append('=').append(v));
+        return s.toString();
+    }
+
+    /** Sorted, alertname first. */
+    private static Map<String, String> labels(JsonNode node) {
+        Map<String, String> labels = new TreeMap<>((a, b) -> a.equals(b) ? 0
+                : a.equals("alertname") ? -1 : b.equals("alertname") ? 1 : a.compareTo(b));
+        if (node != null && node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext();) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String value = Payloads.text(e.getValue());
+                if (value != null) {
+                    labels.put(e.getKey(), value);
+                }
+            }
+        }
+        return labels;
+    }
+
+    private static String link(String first, String second) {
+        for (String candidate : new String[] {first, second}) {
+            if (candidate != null && candidate.length() <= 2048 && candidate.matches("(?i)https?://\\S+")) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+}
