@@ -1,22 +1,24 @@
 package io.herald.e2e;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
  * A homeserver that behaves like Synapse where Herald's promises are concerned: {@code PUT …/send/{type}/{txnId}}
  * answers a repeated txnId with the event it already created (so a redelivery never makes a second event), and it
- * records every request. Fast enough to be the sink of a throughput benchmark.
+ * records every request. On Vert.x, so it is cheap enough to be the sink of a throughput benchmark.
  */
 final class FakeHomeserver implements AutoCloseable {
 
@@ -24,67 +26,58 @@ final class FakeHomeserver implements AutoCloseable {
     record Event(String eventId, String roomId, String txnId, String body, long receivedNanos, long receivedEpochMicros) {
     }
 
+    private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
     private final HttpServer server;
-    private final ExecutorService pool = Executors.newFixedThreadPool(16);
     private final Map<String, Event> byTxn = new ConcurrentHashMap<>();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
     private volatile Consumer<Event> onFirst = e -> { };
 
-    FakeHomeserver() throws IOException {
-        // Without TCP_NODELAY, the JDK server's separate header and body writes meet delayed ACKs: 40 ms a response.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
-        server.setExecutor(pool);
-        server.createContext("/_matrix/client/v3/rooms/", this::send);
-        server.start();
+    FakeHomeserver() throws Exception {
+        server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setTcpNoDelay(true))
+                .requestHandler(request -> request.body().onSuccess(body -> send(request, body)))
+                .listen(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     String url() {
-        return "http://127.0.0.1:" + server.getAddress().getPort();
+        return "http://127.0.0.1:" + server.actualPort();
     }
 
     void onFirstDelivery(Consumer<Event> listener) {
         this.onFirst = listener;
     }
 
-    private void send(HttpExchange exchange) throws IOException {
-        try (exchange; InputStream in = exchange.getRequestBody()) {
-            String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            long now = System.nanoTime();
-            requests.incrementAndGet();
-            String[] path = exchange.getRequestURI().getRawPath().split("/");
-            // /_matrix/client/v3/rooms/{roomId}/send/{type}/{txnId}
-            if (!"PUT".equals(exchange.getRequestMethod()) || path.length != 9 || !"send".equals(path[6])) {
-                reply(exchange, 404, "{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"unknown\"}");
-                return;
-            }
-            String roomId = java.net.URLDecoder.decode(path[5], StandardCharsets.UTF_8);
-            String txnId = path[8];
-            String auth = exchange.getRequestHeaders().getFirst("Authorization");
-            if (auth == null || !auth.startsWith("Bearer ")) {
-                reply(exchange, 401, "{\"errcode\":\"M_MISSING_TOKEN\",\"error\":\"Missing access token\"}");
-                return;
-            }
-            boolean[] first = {false};
-            Event event = byTxn.computeIfAbsent(roomId + "/" + txnId, k -> {
-                first[0] = true;
-                java.time.Instant wall = java.time.Instant.now();
-                return new Event("$" + sequence.incrementAndGet(), roomId, txnId, body, now,
-                        wall.getEpochSecond() * 1_000_000 + wall.getNano() / 1000);
-            });
-            if (first[0]) {
-                onFirst.accept(event);
-            }
-            reply(exchange, 200, "{\"event_id\":\"" + event.eventId() + "\"}");
+    private void send(HttpServerRequest request, Buffer body) {
+        long now = System.nanoTime();
+        requests.incrementAndGet();
+        String[] path = request.path().split("/");
+        // /_matrix/client/v3/rooms/{roomId}/send/{type}/{txnId}
+        if (!"PUT".equals(request.method().name()) || path.length != 9 || !"send".equals(path[6])) {
+            reply(request, 404, "{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"unknown\"}");
+            return;
         }
+        String auth = request.getHeader("Authorization");
+        if (auth == null || !auth.startsWith("Bearer ")) {
+            reply(request, 401, "{\"errcode\":\"M_MISSING_TOKEN\",\"error\":\"Missing access token\"}");
+            return;
+        }
+        String roomId = URLDecoder.decode(path[5], StandardCharsets.UTF_8);
+        String txnId = path[8];
+        boolean[] first = {false};
+        Event event = byTxn.computeIfAbsent(roomId + "/" + txnId, k -> {
+            first[0] = true;
+            Instant wall = Instant.now();
+            return new Event("$" + sequence.incrementAndGet(), roomId, txnId, body.toString(StandardCharsets.UTF_8), now,
+                    wall.getEpochSecond() * 1_000_000 + wall.getNano() / 1000);
+        });
+        if (first[0]) {
+            onFirst.accept(event);
+        }
+        reply(request, 200, "{\"event_id\":\"" + event.eventId() + "\"}");
     }
 
-    private static void reply(HttpExchange exchange, int status, String json) throws IOException {
-        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        exchange.getResponseBody().write(bytes);
+    private static void reply(HttpServerRequest request, int status, String json) {
+        request.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(json);
     }
 
     /** Distinct events created (one per room and txnId). */
@@ -102,7 +95,6 @@ final class FakeHomeserver implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
-        pool.shutdownNow();
+        vertx.close().toCompletionStage().toCompletableFuture().join();
     }
 }
