@@ -16,7 +16,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 /**
- * Publishes {@link NotificationEvent}s on {@code herald.notifications}, keyed by room (see KAFKA-CONTRACT.md), and
+ * Publishes {@link NotificationEvent}s on {@code herald.notifications}, keyed by room (see docs/kafka-contract.md), and
  * waits at most {@code herald.ingest.publish-timeout} for the broker's acknowledgement (acks=all).
  */
 @ApplicationScoped
