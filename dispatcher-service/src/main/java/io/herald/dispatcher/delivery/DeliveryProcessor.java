@@ -188,7 +188,7 @@ public class DeliveryProcessor {
             parked.park(destination);
             return null;
         }, "park")
-                .flatMap(ignored -> retryTopic.sendMessage(parkedRecord))
+                .flatMap(ignored -> untilSent(retryTopic, parkedRecord))
                 .flatMap(ignored -> history.isEmpty() ? Uni.createFrom().voidItem()
                         : Uni.createFrom().completionStage(log.record(delivery, DeliveryLogEntry.RETRYING,
                                 new Attempted(lastOf(history), history))))
@@ -207,7 +207,7 @@ public class DeliveryProcessor {
         return switch (result.outcome()) {
             case DELIVERED -> logged.flatMap(ignored -> Uni.createFrom().completionStage(message.ack()));
             case PUSHKEY_REJECTED -> logged
-                    .flatMap(ignored -> rejectedPushers.sendMessage(rejectedPusher(delivery)))
+                    .flatMap(ignored -> untilSent(rejectedPushers, rejectedPusher(delivery)))
                     .flatMap(ignored -> Uni.createFrom().completionStage(message.ack()));
             default -> blocking(() -> {
                 deadLetters.store(delivery, attempted);
@@ -218,6 +218,16 @@ public class DeliveryProcessor {
                 return Uni.createFrom().completionStage(message.nack(new DeliveryFailedException(result.reason())));
             });
         };
+    }
+
+    /**
+     * Publishes, retrying while Kafka does not acknowledge: the record being handled stays unacknowledged meanwhile,
+     * so giving up would leave it neither done nor re-delivered until a restart.
+     */
+    private static Uni<Void> untilSent(MutinyEmitter<String> emitter, Message<String> record) {
+        return Uni.createFrom().deferred(() -> emitter.sendMessage(record))
+                .onFailure().invoke(e -> LOG.warnf("publishing failed, retrying: %s", e.getMessage()))
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(30)).indefinitely();
     }
 
     private Uni<Credentials> credentials(String accountId) {
