@@ -67,6 +67,7 @@ public class DeliveryProcessor {
     private final MutinyEmitter<String> retryTopic;
     private final MutinyEmitter<String> rejectedPushers;
     private final MeterRegistry metrics;
+    private final java.util.Map<String, Object> meters = new java.util.concurrent.ConcurrentHashMap<>();
     private final int quickAttempts;
     private final Duration maxRetryDuration;
 
@@ -170,7 +171,7 @@ public class DeliveryProcessor {
             }
             LOG.debugf("delivery %s: attempt %d failed (%s); next in %d ms", delivery.id(), history.size(),
                     result.reason(), wait.toMillis());
-            metrics.counter("herald.delivery.retries", "kind", kind(delivery)).increment();
+            count("herald.delivery.retries", kind(delivery), null);
             return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
                     .flatMap(ignored -> loop(delivery, send, history, maxAttempts, deadline, mayRelogin));
         });
@@ -183,7 +184,7 @@ public class DeliveryProcessor {
         headers.add(HISTORY, Json.encode(history).getBytes(StandardCharsets.UTF_8));
         Message<String> parkedRecord = Message.of(Json.encode(delivery)).addMetadata(
                 OutgoingKafkaRecordMetadata.<String>builder().withKey(destination).withHeaders(headers).build());
-        metrics.counter("herald.deliveries.parked", "kind", kind(delivery)).increment();
+        count("herald.deliveries.parked", kind(delivery), null);
         return blocking(() -> {
             parked.park(destination);
             return null;
@@ -202,7 +203,7 @@ public class DeliveryProcessor {
             case PUSHKEY_REJECTED -> DeliveryLogEntry.REJECTED;
             default -> DeliveryLogEntry.DEAD;
         };
-        metrics.counter("herald.deliveries", "outcome", state, "kind", kind(delivery)).increment();
+        count("herald.deliveries", kind(delivery), state);
         Uni<Void> logged = Uni.createFrom().completionStage(log.record(delivery, state, attempted));
         return switch (result.outcome()) {
             case DELIVERED -> logged.flatMap(ignored -> Uni.createFrom().completionStage(message.ack()));
@@ -239,14 +240,27 @@ public class DeliveryProcessor {
     private Supplier<Uni<SendResult>> timed(Delivery delivery, Supplier<Uni<SendResult>> send) {
         return () -> {
             long start = System.nanoTime();
-            return send.get().invoke(result -> Timer.builder("herald.delivery.attempt")
-                    .description("time of one send attempt, from the request to the answer")
-                    .tag("kind", kind(delivery))
-                    .tag("outcome", result.outcome().name().toLowerCase(java.util.Locale.ROOT))
-                    .publishPercentileHistogram()
-                    .register(metrics)
-                    .record(Duration.ofNanos(System.nanoTime() - start)));
+            return send.get().invoke(result -> meter("herald.delivery.attempt", kind(delivery), result.outcome().name(),
+                    () -> Timer.builder("herald.delivery.attempt")
+                            .description("time of one send attempt, from the request to the answer")
+                            .tag("kind", kind(delivery))
+                            .tag("outcome", result.outcome().name().toLowerCase(java.util.Locale.ROOT))
+                            .publishPercentileHistogram()
+                            .register(metrics)).record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS));
         };
+    }
+
+    /** Meters are looked up once per name and tags, not built again on every delivery. */
+    @SuppressWarnings("unchecked")
+    private <M> M meter(String name, String tag1, String tag2, Supplier<M> create) {
+        return (M) meters.computeIfAbsent(name + '|' + tag1 + '|' + tag2, k -> create.get());
+    }
+
+    private void count(String name, String kind, String outcome) {
+        io.micrometer.core.instrument.Counter counter = outcome == null
+                ? meter(name, kind, "", () -> metrics.counter(name, "kind", kind))
+                : meter(name, kind, outcome, () -> metrics.counter(name, "outcome", outcome, "kind", kind));
+        counter.increment();
     }
 
     private Duration retryWait(Attempted attempted) {

@@ -15,6 +15,15 @@ public final class AsyncSemaphore {
         this.available = permits;
     }
 
+    /** Takes a permit if one is free right now. */
+    public synchronized boolean tryAcquire() {
+        if (available > 0) {
+            available--;
+            return true;
+        }
+        return false;
+    }
+
     public synchronized CompletionStage<Void> acquire() {
         if (available > 0) {
             available--;

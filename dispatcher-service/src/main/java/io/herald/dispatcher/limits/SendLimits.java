@@ -34,9 +34,12 @@ public class SendLimits {
     /** Runs {@code send} once the account's rate and the homeserver's concurrency allow it. */
     public <T> Uni<T> limited(String homeserver, String account, Supplier<Uni<T>> send) {
         Duration wait = accounts.computeIfAbsent(account, a -> new TokenBucket(ratePerSecond, burst)).reserve();
+        AsyncSemaphore permits = homeservers.computeIfAbsent(homeserver, h -> new AsyncSemaphore(maxConcurrency));
+        if (wait.isZero() && permits.tryAcquire()) {
+            return send.get().onTermination().invoke(permits::release); // the common case: nothing to wait for
+        }
         Uni<Void> paced = wait.isZero() ? Uni.createFrom().voidItem()
                 : Uni.createFrom().voidItem().onItem().delayIt().by(wait);
-        AsyncSemaphore permits = homeservers.computeIfAbsent(homeserver, h -> new AsyncSemaphore(maxConcurrency));
         return paced
                 .flatMap(ignored -> Uni.createFrom().completionStage(permits::acquire))
                 .flatMap(ignored -> send.get().onTermination().invoke(permits::release));
