@@ -5,6 +5,7 @@ import io.herald.common.InvalidRecordException;
 import io.herald.common.Json;
 import io.herald.common.NotificationEvent;
 import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,6 +33,7 @@ public class NotificationConsumer {
 
     private static final Logger LOG = Logger.getLogger(NotificationConsumer.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final int CHUNK = 128;
 
     private final DeliveryPlanner planner;
     private final MutinyEmitter<String> deliveries;
@@ -55,11 +57,7 @@ public class NotificationConsumer {
         while (true) {
             try {
                 List<Delivery> planned = planner.plan(notification);
-                for (Delivery delivery : planned) {
-                    deliveries.sendMessageAndAwait(Message.of(Json.encode(delivery))
-                            .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                                    .withKey(delivery.destination().key()).build()));
-                }
+                publish(planned);
                 LOG.debugf("notification %s: %d deliveries", notification.id(), planned.size());
                 return message.ack();
             } catch (InvalidRecordException e) {
@@ -72,6 +70,22 @@ public class NotificationConsumer {
                 }
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
+        }
+    }
+
+    /**
+     * Publishes the deliveries and waits until Kafka acknowledged all of them. They are sent in chunks without waiting
+     * for each acknowledgement in turn (the producer keeps their order per partition); a chunk stays within the
+     * emitter's buffer, so a room of thousands of members does not overflow it.
+     */
+    private void publish(List<Delivery> planned) {
+        for (int from = 0; from < planned.size(); from += CHUNK) {
+            List<Uni<Void>> sends = planned.subList(from, Math.min(planned.size(), from + CHUNK)).stream()
+                    .map(d -> deliveries.sendMessage(Message.of(Json.encode(d))
+                            .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                                    .withKey(d.destination().key()).build())))
+                    .toList();
+            Uni.join().all(sends).andFailFast().await().atMost(Duration.ofMinutes(2));
         }
     }
 
