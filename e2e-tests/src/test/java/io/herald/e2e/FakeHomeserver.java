@@ -34,9 +34,14 @@ final class FakeHomeserver implements AutoCloseable {
     private volatile Consumer<Event> onFirst = e -> { };
 
     FakeHomeserver() throws Exception {
+        this(0);
+    }
+
+    /** Listens on {@code port} (0: any free port). */
+    FakeHomeserver(int port) throws Exception {
         server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setTcpNoDelay(true))
                 .requestHandler(request -> request.body().onSuccess(body -> send(request, body)))
-                .listen(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+                .listen(port).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     String url() {
