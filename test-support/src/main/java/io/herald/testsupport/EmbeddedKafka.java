@@ -17,12 +17,17 @@ import org.apache.kafka.server.common.MetadataVersion;
 public final class EmbeddedKafka {
 
     private static KafkaClusterTestKit cluster;
+    /** Held so the levels stick (JUL keeps loggers weakly). Quarkus tests set the same through their config. */
+    private static final java.util.List<java.util.logging.Logger> QUIET = java.util.stream.Stream
+            .of("org.apache.kafka", "kafka", "state.change.logger", "io.zonky")
+            .map(java.util.logging.Logger::getLogger).toList();
 
     private EmbeddedKafka() {
     }
 
     public static synchronized String bootstrapServers() {
         if (cluster == null) {
+            QUIET.forEach(logger -> logger.setLevel(java.util.logging.Level.WARNING));
             Path dir = createTempDirectory();
             cluster = start(dir);
             KafkaClusterTestKit started = cluster;
