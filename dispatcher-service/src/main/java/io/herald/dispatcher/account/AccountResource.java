@@ -2,6 +2,7 @@ package io.herald.dispatcher.account;
 
 import io.herald.common.problem.Problem;
 import io.herald.dispatcher.secret.SecretBox;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Sort;
 import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
@@ -18,6 +19,8 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import org.jboss.logging.Logger;
 
 /** Admin API for the Matrix accounts Herald posts as. */
 @Path("/v1/matrix-accounts")
@@ -27,34 +30,93 @@ public class AccountResource {
     /** Device id used when the request names none: one fixed device per account keeps txnIds deduplicated. */
     static final String DEFAULT_DEVICE_ID = "HERALD";
 
+    private static final Logger LOG = Logger.getLogger(AccountResource.class);
+
     private final SecretBox secrets;
     private final AccountDirectory directory;
+    private final HomeserverClient homeservers;
+    private final MatrixLogin login;
 
-    AccountResource(SecretBox secrets, AccountDirectory directory) {
+    AccountResource(SecretBox secrets, AccountDirectory directory, HomeserverClient homeservers, MatrixLogin login) {
         this.secrets = secrets;
         this.directory = directory;
+        this.homeservers = homeservers;
+        this.login = login;
     }
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Transactional
     public Response create(@Valid @NotNull(message = "a JSON object is required") AccountRequest request) {
-        if (MatrixAccount.findById(request.id()) != null) {
-            throw Problem.exception(Response.Status.CONFLICT, "account '" + request.id() + "' exists; delete it first");
+        if (QuarkusTransaction.requiringNew().call(() -> MatrixAccount.findById(request.id()) != null)) {
+            throw conflict(request.id());
+        }
+        String deviceId = request.deviceId() == null ? DEFAULT_DEVICE_ID : request.deviceId();
+        String homeserver = request.homeserver() == null ? null : stripTrailingSlashes(request.homeserver());
+        String token = request.accessToken();
+        String userId = request.userId();
+        if (request.passwordLogin()) {
+            // Network calls outside any transaction: discovery, login, whoami.
+            if (homeserver == null) {
+                homeserver = homeservers.discover(HomeserverClient.serverName(userId));
+            }
+            HomeserverClient.Login login = homeservers.login(homeserver, userId, request.password(), deviceId);
+            String confirmed = homeservers.whoami(homeserver, login.accessToken());
+            if (!confirmed.equals(userId)) {
+                throw HomeserverProblem.badGateway("the homeserver " + homeserver + " logged in " + userId
+                        + " but whoami names the token's user " + confirmed + "; account not stored");
+            }
+            token = login.accessToken();
+            deviceId = login.deviceId();
+            LOG.infof("account %s logged in as %s at %s (device %s)", request.id(), userId, homeserver, deviceId);
         }
         MatrixAccount account = new MatrixAccount();
         account.id = request.id();
-        account.homeserver = stripTrailingSlashes(request.homeserver());
-        account.userId = request.userId();
-        account.deviceId = request.deviceId() == null ? DEFAULT_DEVICE_ID : request.deviceId();
-        account.accessTokenEncrypted = secrets.encrypt(request.accessToken(), account.id);
-        account.passwordEncrypted = request.password() == null ? null
-                : secrets.encrypt(request.password(), account.id + "/password");
+        account.homeserver = homeserver;
+        account.userId = userId;
+        account.deviceId = deviceId;
+        account.accessTokenEncrypted = secrets.encrypt(token, account.id);
+        account.passwordEncrypted = request.keepPassword()
+                ? secrets.encrypt(request.password(), account.id + "/password") : null;
         account.createdAt = Instant.now();
         account.updatedAt = account.createdAt;
-        account.persist();
+        boolean stored = QuarkusTransaction.requiringNew().call(() -> {
+            if (MatrixAccount.findById(account.id) != null) {
+                return false;
+            }
+            account.persist();
+            return true;
+        });
+        if (!stored) {
+            throw conflict(account.id);
+        }
         directory.evict(account.id);
         return Response.created(URI.create("/v1/matrix-accounts/" + account.id)).entity(AccountView.of(account)).build();
+    }
+
+    /**
+     * Joins a room (or accepts an invite) as the account: {@code POST /_matrix/client/v3/join/{roomIdOrAlias}}. An
+     * unknown token is renewed once when the account keeps its password.
+     */
+    @POST
+    @Path("{id}/join")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Map<String, String> join(@PathParam("id") String id,
+            @Valid @NotNull(message = "a JSON object is required") JoinRequest request) {
+        Credentials credentials = directory.find(id)
+                .orElseThrow(() -> Problem.exception(Response.Status.NOT_FOUND, "no Matrix account '" + id + "'"));
+        String roomId;
+        try {
+            roomId = homeservers.join(credentials, request.room());
+        } catch (HomeserverProblem e) {
+            if (!HomeserverClient.unknownToken(e)) {
+                throw e;
+            }
+            Credentials renewed = login.relogin(id).orElseThrow(() -> new HomeserverProblem(502, e.getMessage()
+                    + " (and the account cannot log in again: no stored password, or the login failed)", e.errcode(), null));
+            roomId = homeservers.join(renewed, request.room());
+        }
+        LOG.infof("account %s joined %s (%s)", id, request.room(), roomId);
+        return Map.of("room_id", roomId);
     }
 
     @GET
@@ -75,6 +137,10 @@ public class AccountResource {
         find(id).delete();
         directory.evict(id);
         return Response.noContent().build();
+    }
+
+    private static RuntimeException conflict(String id) {
+        return Problem.exception(Response.Status.CONFLICT, "account '" + id + "' exists; delete it first");
     }
 
     private static MatrixAccount find(String id) {

@@ -1,19 +1,10 @@
 package io.herald.dispatcher.account;
 
 import io.herald.dispatcher.secret.SecretBox;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClientOptions;
-import io.vertx.mutiny.core.Vertx;
-import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.ext.web.client.HttpResponse;
-import io.vertx.mutiny.ext.web.client.WebClient;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,17 +17,14 @@ public class MatrixLogin {
 
     private static final Logger LOG = Logger.getLogger(MatrixLogin.class);
 
-    private final WebClient client;
+    private final HomeserverClient homeservers;
     private final SecretBox secrets;
     private final AccountDirectory directory;
-    private final Duration timeout;
 
-    MatrixLogin(Vertx vertx, SecretBox secrets, AccountDirectory directory,
-            @ConfigProperty(name = "herald.dispatcher.request-timeout") Duration timeout) {
-        this.client = WebClient.create(vertx, new WebClientOptions().setUserAgent("Herald").setFollowRedirects(false));
+    MatrixLogin(HomeserverClient homeservers, SecretBox secrets, AccountDirectory directory) {
+        this.homeservers = homeservers;
         this.secrets = secrets;
         this.directory = directory;
-        this.timeout = timeout;
     }
 
     /** New credentials, or empty when the account has no stored password or the login failed (the reason is logged). */
@@ -46,25 +34,12 @@ public class MatrixLogin {
         if (account == null || account.passwordEncrypted == null || account.userId == null) {
             return Optional.empty();
         }
-        JsonObject body = new JsonObject()
-                .put("type", "m.login.password")
-                .put("identifier", new JsonObject().put("type", "m.id.user").put("user", account.userId))
-                .put("password", secrets.decrypt(account.passwordEncrypted, account.id + "/password"))
-                .put("device_id", account.deviceId)
-                .put("initial_device_display_name", "Herald");
-        HttpResponse<Buffer> response;
+        String token;
         try {
-            response = client.postAbs(account.homeserver + "/_matrix/client/v3/login")
-                    .timeout(timeout.toMillis())
-                    .sendJsonObject(body)
-                    .await().atMost(timeout.plusSeconds(5));
-        } catch (RuntimeException e) {
+            token = homeservers.login(account.homeserver, account.userId,
+                    secrets.decrypt(account.passwordEncrypted, account.id + "/password"), account.deviceId).accessToken();
+        } catch (HomeserverProblem e) {
             LOG.warnf("re-login of account %s failed: %s", accountId, e.getMessage());
-            return Optional.empty();
-        }
-        String token = response.statusCode() == 200 ? response.bodyAsJsonObject().getString("access_token") : null;
-        if (token == null) {
-            LOG.warnf("re-login of account %s refused: HTTP %d", accountId, response.statusCode());
             return Optional.empty();
         }
         account.accessTokenEncrypted = secrets.encrypt(token, account.id);
@@ -72,10 +47,5 @@ public class MatrixLogin {
         directory.evict(accountId);
         LOG.infof("account %s logged in again (device %s)", accountId, account.deviceId);
         return Optional.of(new Credentials(account.id, account.homeserver, account.deviceId, token));
-    }
-
-    @PreDestroy
-    void close() {
-        client.close();
     }
 }
