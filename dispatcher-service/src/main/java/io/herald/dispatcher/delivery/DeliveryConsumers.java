@@ -9,6 +9,8 @@ import io.smallrye.context.SmallRyeContextManagerProvider;
 import io.smallrye.context.SmallRyeThreadContext;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -54,9 +56,8 @@ public class DeliveryConsumers {
         } catch (InvalidRecordException e) {
             return message.nack(e);
         }
-        return freshSlots.acquire().thenAccept(admitted -> freshLanes
-                .submit(delivery.destination().key(), () -> withoutContexts(() -> processor.processFresh(message, delivery)))
-                .whenComplete((ok, error) -> freshSlots.release()));
+        return freshSlots.acquire().thenAccept(admitted -> inLane(freshLanes, freshSlots, delivery,
+                laneFree -> processor.processFresh(message, delivery, laneFree)));
     }
 
     @Incoming("deliveries-retry")
@@ -71,10 +72,30 @@ public class DeliveryConsumers {
         } catch (InvalidRecordException | NumberFormatException e) {
             return message.nack(e);
         }
-        return parkedSlots.acquire().thenAccept(admitted -> parkedLanes
-                .submit(delivery.destination().key(),
-                        () -> withoutContexts(() -> processor.processParked(message, delivery, notBefore, history)))
-                .whenComplete((ok, error) -> parkedSlots.release()));
+        return parkedSlots.acquire().thenAccept(admitted -> inLane(parkedLanes, parkedSlots, delivery,
+                laneFree -> processor.processParked(message, delivery, notBefore, history, laneFree)));
+    }
+
+    /**
+     * Runs a delivery in its destination's lane. The lane moves on when the pipeline says the destination is free
+     * (its send's outcome is known); the in-flight slot is held until the pipeline is done (logged and acknowledged).
+     */
+    private static void inLane(Lanes lanes, AsyncSemaphore slots, Delivery delivery,
+            Function<CompletableFuture<Void>, Uni<Void>> pipeline) {
+        lanes.submit(delivery.destination().key(), () -> {
+            CompletableFuture<Void> laneFree = new CompletableFuture<>();
+            CompletionStage<Void> done;
+            try {
+                done = withoutContexts(() -> pipeline.apply(laneFree));
+            } catch (RuntimeException e) {
+                done = CompletableFuture.failedFuture(e);
+            }
+            done.whenComplete((ok, error) -> {
+                laneFree.complete(null);
+                slots.release();
+            });
+            return laneFree;
+        });
     }
 
     /**

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -95,26 +96,41 @@ public class DeliveryProcessor {
         this.maxRetryDuration = maxRetryDuration;
     }
 
-    /** A record of {@code herald.deliveries}: a few quick tries, else parked in the retry topic. */
-    public Uni<Void> processFresh(Message<?> message, Delivery delivery) {
+    /**
+     * A record of {@code herald.deliveries}: a few quick tries, else parked in the retry topic. {@code laneFree}
+     * completes as soon as the next delivery to the same destination may start: when the send's outcome is known
+     * (logging and acknowledging go on without holding the destination up), or, for a parked delivery, once it is
+     * parked.
+     */
+    public Uni<Void> processFresh(Message<?> message, Delivery delivery, CompletableFuture<Void> laneFree) {
         String destination = delivery.destination().key();
         if (parked.isParked(destination)) {
             // Its destination is parked: queue behind the deliveries waiting there, so order holds.
             return park(message, delivery, List.of(), Instant.now());
         }
-        return attempts(delivery, new ArrayList<>(), quickAttempts).flatMap(attempted ->
-                attempted.result().outcome() == SendResult.Outcome.RETRY
-                        ? park(message, delivery, attempted.history(), Instant.now().plus(retryWait(attempted)))
-                        : finish(message, delivery, attempted));
+        return attempts(delivery, new ArrayList<>(), quickAttempts).flatMap(attempted -> {
+            if (attempted.result().outcome() == SendResult.Outcome.RETRY) {
+                return park(message, delivery, attempted.history(), Instant.now().plus(retryWait(attempted)));
+            }
+            laneFree.complete(null);
+            return finish(message, delivery, attempted);
+        });
     }
 
-    /** A record of the retry topic: wait until due, then try until done or the deadline; unpark its destination. */
-    public Uni<Void> processParked(Message<?> message, Delivery delivery, Instant notBefore, List<AttemptRecord> history) {
+    /**
+     * A record of the retry topic: wait until due, then try until done or the deadline; unpark its destination.
+     * {@code laneFree} as in {@link #processFresh}.
+     */
+    public Uni<Void> processParked(Message<?> message, Delivery delivery, Instant notBefore, List<AttemptRecord> history,
+            CompletableFuture<Void> laneFree) {
         Duration untilDue = Duration.between(Instant.now(), notBefore);
         Uni<Void> due = untilDue.isNegative() || untilDue.isZero() ? Uni.createFrom().voidItem()
                 : Uni.createFrom().voidItem().onItem().delayIt().by(untilDue);
         return due.flatMap(ignored -> attempts(delivery, new ArrayList<>(history), Integer.MAX_VALUE))
-                .flatMap(attempted -> finish(message, delivery, attempted))
+                .flatMap(attempted -> {
+                    laneFree.complete(null);
+                    return finish(message, delivery, attempted);
+                })
                 .flatMap(ignored -> blocking(() -> {
                     parked.unpark(delivery.destination().key());
                     return null;
