@@ -49,7 +49,13 @@ public class ApiKeyStore {
         this.cacheTtlNanos = config.apiKeyCacheTtl().toNanos();
     }
 
-    /** The active key with this secret, if any. */
+    /** The active key with this secret if it was verified recently, without asking the database; else null. */
+    public ApiKey cached(String secret) {
+        Cached cached = byHash.get(sha256(secret));
+        return cached != null && System.nanoTime() - cached.loadedAt < cacheTtlNanos ? cached.key : null;
+    }
+
+    /** The active key with this secret, if any (blocking on a cache miss). */
     public Optional<ApiKey> verify(String secret) {
         String hash = sha256(secret);
         Cached cached = byHash.get(hash);

@@ -1,5 +1,6 @@
 package io.herald.ingest.notification;
 
+import jakarta.ws.rs.core.Response;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -10,5 +11,10 @@ public record Accepted(@Schema(description = "the notification id (the first one
 
     public static Accepted of(List<String> ids) {
         return new Accepted(ids.isEmpty() ? null : ids.get(0), ids);
+    }
+
+    /** The 202 response with these ids. */
+    public static Response response(List<String> ids) {
+        return Response.accepted(of(ids)).build();
     }
 }

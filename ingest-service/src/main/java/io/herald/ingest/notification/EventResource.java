@@ -9,6 +9,7 @@ import io.herald.common.problem.Problem;
 import io.herald.ingest.HttpProblemException;
 import io.herald.ingest.IngestConfig;
 import io.herald.ingest.auth.Caller;
+import io.smallrye.mutiny.Uni;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -66,7 +67,7 @@ public class EventResource {
     @APIResponse(responseCode = "413", description = "larger than 64 KiB")
     @APIResponse(responseCode = "429", description = "rate limit; see Retry-After")
     @APIResponse(responseCode = "503", description = "Kafka did not acknowledge in time")
-    public Response post(@PathParam("room") @Pattern(regexp = NotificationResource.ROOM_KEY,
+    public Uni<Response> post(@PathParam("room") @Pattern(regexp = NotificationResource.ROOM_KEY,
             message = NotificationResource.ROOM_MESSAGE) String room,
             @Parameter(description = "retries with the same key answer the same id and publish nothing (24 h)")
             @HeaderParam("Idempotency-Key") String idempotencyKey,
@@ -113,8 +114,7 @@ public class EventResource {
         Map<String, Object> contentMap = Json.MAPPER.convertValue((ObjectNode) content, Map.class);
         MatrixEvent event = new MatrixEvent(type.asText(), caller.key().sender(), contentMap,
                 stateKey == null || stateKey.isNull() ? null : stateKey.asText(), null);
-        List<String> ids = intake.accept(caller.key(), room, idempotencyKey,
-                new String(body, StandardCharsets.UTF_8), List.of(new Intake.Draft(event, "http")));
-        return Response.accepted(Accepted.of(ids)).build();
+        return intake.accept(caller.key(), room, idempotencyKey,
+                () -> new String(body, StandardCharsets.UTF_8), List.of(new Intake.Draft(event, "http"))).map(Accepted::response);
     }
 }

@@ -6,6 +6,8 @@ import io.herald.common.problem.Problem;
 import io.herald.ingest.HttpProblemException;
 import io.herald.ingest.auth.ApiKey;
 import io.herald.ingest.idempotency.IdempotencyStore;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
@@ -18,12 +20,16 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
 /**
  * Where every endpoint ends: the events get ids, the Idempotency-Key is claimed, the records are published and the
  * key is remembered only once Kafka acknowledged them all.
+ *
+ * <p>Without an Idempotency-Key nothing here blocks: the request waits for the broker's acknowledgement without
+ * holding a thread. With one, the claim lives in PostgreSQL (JDBC), so that path runs on a worker thread.
  */
 @ApplicationScoped
 public class Intake {
@@ -48,8 +54,10 @@ public class Intake {
      * request, returns the ids of that first request and publishes nothing.
      *
      * @param fingerprint what makes two requests "the same": a retry with another body under the same key is a 422
+     *     (computed only when there is an Idempotency-Key)
      */
-    public List<String> accept(ApiKey key, String room, String idempotencyKey, String fingerprint, List<Draft> drafts) {
+    public Uni<List<String>> accept(ApiKey key, String room, String idempotencyKey, Supplier<String> fingerprint,
+            List<Draft> drafts) {
         List<String> ids = new ArrayList<>(drafts.size());
         List<NotificationEvent> events = new ArrayList<>(drafts.size());
         Instant now = Instant.now();
@@ -59,16 +67,22 @@ public class Intake {
             events.add(new NotificationEvent(id, room, draft.event(), now, draft.source()));
         }
         if (idempotencyKey == null) {
-            publisher.publishAndWait(events, key.tenant(), key.id());
-            return ids;
+            return publisher.publish(events, key.tenant(), key.id()).replaceWith(ids);
         }
         if (!IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
-            throw new HttpProblemException(new Problem("about:blank", "Bad Request", 400,
+            return Uni.createFrom().failure(new HttpProblemException(new Problem("about:blank", "Bad Request", 400,
                     "Idempotency-Key: must be 1-255 printable ASCII characters",
                     List.of(new Problem.FieldError("Idempotency-Key", "must be 1-255 printable ASCII characters"))),
-                    Map.of());
+                    Map.of()));
         }
-        String requestHash = sha256(room + "\n" + fingerprint);
+        String requestHash = sha256(room + "\n" + fingerprint.get());
+        return Uni.createFrom().item(() -> acceptOnce(key, idempotencyKey, requestHash, ids, events))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /** Blocking: claims the key (concurrent retries wait on its row), publishes, then remembers the ids. */
+    private List<String> acceptOnce(ApiKey key, String idempotencyKey, String requestHash, List<String> ids,
+            List<NotificationEvent> events) {
         IdempotencyStore.Outcome outcome;
         try {
             outcome = idempotency.claim(key.tenant(), idempotencyKey, requestHash, ids);

@@ -5,60 +5,79 @@ import io.herald.common.NotificationEvent;
 import io.herald.ingest.IngestConfig;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
+import io.smallrye.reactive.messaging.kafka.KafkaProducer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
-import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 
 /**
  * Publishes {@link NotificationEvent}s on {@code herald.notifications}, keyed by room (see docs/kafka-contract.md), and
- * waits at most {@code herald.ingest.publish-timeout} for the broker's acknowledgement (acks=all).
+ * completes once the broker acknowledged them (acks=all), failing with {@link BrokerUnavailableException} after
+ * {@code herald.ingest.publish-timeout}.
+ *
+ * <p>Records go straight to the channel's Kafka producer, not through the emitter's stream: one request is one
+ * {@code send} on the producer's sending thread and one callback, which keeps the HTTP path free of blocking and of
+ * per-record stream stages. The emitter is still injected so that SmallRye creates, configures (the
+ * {@code mp.messaging.outgoing.notifications.*} properties), health-checks and closes the producer.
  */
 @ApplicationScoped
 public class NotificationPublisher {
 
     public static final String TENANT_HEADER = "herald-tenant";
     public static final String API_KEY_HEADER = "herald-api-key";
+    private static final byte[] JSON = "application/json".getBytes(StandardCharsets.UTF_8);
 
-    private final MutinyEmitter<String> notifications;
+    private final KafkaProducer<String, String> producer;
+    private final String topic;
     private final Duration publishTimeout;
 
-    NotificationPublisher(@Channel("notifications") @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192)
-            MutinyEmitter<String> notifications, IngestConfig config) {
-        this.notifications = notifications;
+    NotificationPublisher(@Channel("notifications") MutinyEmitter<String> channel, KafkaClientService kafka,
+            IngestConfig config,
+            @ConfigProperty(name = "mp.messaging.outgoing.notifications.topic", defaultValue = "herald.notifications")
+            String topic) {
+        this.producer = kafka.getProducer("notifications");
+        this.topic = topic;
         this.publishTimeout = config.publishTimeout();
     }
 
-    /** Returns once the broker acknowledged every event; throws {@link BrokerUnavailableException} otherwise. */
-    public void publishAndWait(List<NotificationEvent> events, String tenant, String apiKeyId) {
+    /** Completes once the broker acknowledged every event; fails with {@link BrokerUnavailableException} otherwise. */
+    public Uni<Void> publish(List<NotificationEvent> events, String tenant, String apiKeyId) {
         if (events.isEmpty()) {
-            return;
+            return Uni.createFrom().voidItem();
         }
-        List<Uni<Void>> sends = events.stream().map(event -> send(event, tenant, apiKeyId)).toList();
-        Uni<?> all = sends.size() == 1 ? sends.get(0) : Uni.join().all(sends).andFailFast();
-        try {
-            all.ifNoItem().after(publishTimeout).fail().await().indefinitely();
-        } catch (RuntimeException e) {
-            throw new BrokerUnavailableException(e);
+        Uni<?> all;
+        if (events.size() == 1) {
+            all = send(events.get(0), tenant, apiKeyId);
+        } else {
+            List<Uni<RecordMetadata>> sends = new ArrayList<>(events.size());
+            for (NotificationEvent event : events) {
+                sends.add(send(event, tenant, apiKeyId));
+            }
+            all = Uni.join().all(sends).andFailFast();
         }
+        return all.ifNoItem().after(publishTimeout).fail()
+                .onFailure().transform(BrokerUnavailableException::new)
+                .replaceWithVoid();
     }
 
-    private Uni<Void> send(NotificationEvent event, String tenant, String apiKeyId) {
+    /** For callers on a worker thread (the idempotent path, which holds a database claim meanwhile). */
+    public void publishAndWait(List<NotificationEvent> events, String tenant, String apiKeyId) {
+        publish(events, tenant, apiKeyId).await().indefinitely();
+    }
+
+    private Uni<RecordMetadata> send(NotificationEvent event, String tenant, String apiKeyId) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add("content-type", "application/json".getBytes(StandardCharsets.UTF_8));
+        headers.add("content-type", JSON);
         headers.add(TENANT_HEADER, tenant.getBytes(StandardCharsets.UTF_8));
         headers.add(API_KEY_HEADER, apiKeyId.getBytes(StandardCharsets.UTF_8));
-        Message<String> message = Message.of(Json.encode(event)).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                .withKey(event.room()).withHeaders(headers).build());
-        try {
-            return notifications.sendMessage(message);
-        } catch (RuntimeException e) { // e.g. the emitter's buffer is full
-            return Uni.createFrom().failure(e);
-        }
+        return producer.send(new ProducerRecord<>(topic, null, event.room(), Json.encode(event), headers));
     }
 }

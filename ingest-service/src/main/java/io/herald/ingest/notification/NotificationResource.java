@@ -3,6 +3,7 @@ package io.herald.ingest.notification;
 import io.herald.common.Json;
 import io.herald.common.MatrixEvent;
 import io.herald.ingest.auth.Caller;
+import io.smallrye.mutiny.Uni;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -53,7 +54,7 @@ public class NotificationResource {
     @APIResponse(responseCode = "422", description = "Idempotency-Key reused for a different request")
     @APIResponse(responseCode = "429", description = "rate limit of the API key; see Retry-After")
     @APIResponse(responseCode = "503", description = "Kafka did not acknowledge in time; retry (with the same Idempotency-Key)")
-    public Response post(
+    public Uni<Response> post(
             @PathParam("room") @Pattern(regexp = ROOM_KEY, message = ROOM_MESSAGE) String room,
             @Parameter(description = "retries with the same key answer the same id and publish nothing (24 h)")
             @HeaderParam("Idempotency-Key") String idempotencyKey,
@@ -62,8 +63,7 @@ public class NotificationResource {
         MatrixEvent event = MatrixEvent.message(caller.key().sender(), Contents.message(request.subject(),
                 request.body(), request.link(), Boolean.TRUE.equals(request.silent()), request.markdown(),
                 mentions == null ? null : mentions.userIds(), mentions == null ? null : mentions.room()));
-        List<String> ids = intake.accept(caller.key(), room, idempotencyKey, Json.encode(request),
-                List.of(new Intake.Draft(event, "http")));
-        return Response.accepted(Accepted.of(ids)).build();
+        return intake.accept(caller.key(), room, idempotencyKey,
+                () -> Json.encode(request), List.of(new Intake.Draft(event, "http"))).map(Accepted::response);
     }
 }

@@ -9,6 +9,7 @@ import io.herald.ingest.notification.Accepted;
 import io.herald.ingest.notification.Contents;
 import io.herald.ingest.notification.Intake;
 import io.herald.ingest.notification.NotificationResource;
+import io.smallrye.mutiny.Uni;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -64,7 +65,7 @@ public class AlertmanagerResource {
     @APIResponse(responseCode = "403", description = "the API key may not post to this room")
     @APIResponse(responseCode = "429", description = "rate limit; see Retry-After")
     @APIResponse(responseCode = "503", description = "Kafka did not acknowledge in time")
-    public Response post(@PathParam("room") @Pattern(regexp = NotificationResource.ROOM_KEY,
+    public Uni<Response> post(@PathParam("room") @Pattern(regexp = NotificationResource.ROOM_KEY,
             message = NotificationResource.ROOM_MESSAGE) String room,
             @Parameter(description = "alert or group (default: herald.ingest.alertmanager.mode)")
             @QueryParam("mode") String mode,
@@ -99,9 +100,8 @@ public class AlertmanagerResource {
         } else {
             drafts.add(groupDraft(sender, payload, alerts));
         }
-        List<String> ids = intake.accept(caller.key(), room, idempotencyKey,
-                effectiveMode + "\n" + new String(body, StandardCharsets.UTF_8), drafts);
-        return Response.accepted(Accepted.of(ids)).build();
+        return intake.accept(caller.key(), room, idempotencyKey,
+                () -> effectiveMode + "\n" + new String(body, StandardCharsets.UTF_8), drafts).map(Accepted::response);
     }
 
     private Intake.Draft draft(String sender, String subject, String body, String link, boolean resolved) {

@@ -10,6 +10,7 @@ import io.herald.ingest.notification.Accepted;
 import io.herald.ingest.notification.Contents;
 import io.herald.ingest.notification.Intake;
 import io.herald.ingest.notification.NotificationResource;
+import io.smallrye.mutiny.Uni;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -64,7 +65,7 @@ public class GenericWebhookResource {
     @APIResponse(responseCode = "404", description = "no webhook of this name is configured")
     @APIResponse(responseCode = "429", description = "rate limit; see Retry-After")
     @APIResponse(responseCode = "503", description = "Kafka did not acknowledge in time")
-    public Response post(@PathParam("room") @Pattern(regexp = NotificationResource.ROOM_KEY,
+    public Uni<Response> post(@PathParam("room") @Pattern(regexp = NotificationResource.ROOM_KEY,
             message = NotificationResource.ROOM_MESSAGE) String room, @PathParam("name") String name,
             @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
         IngestConfig.Webhook mapping = config.webhooks().get(name);
@@ -85,9 +86,9 @@ public class GenericWebhookResource {
                 .map(n -> n.isBoolean() ? n.booleanValue() : "true".equalsIgnoreCase(n.asText())).orElse(false);
         MatrixEvent event = MatrixEvent.message(caller.key().sender(), Contents.message(
                 truncate(subject, 1024), truncate(text, 32768), link, silent, "markdown".equals(mapping.format()), null, null));
-        List<String> ids = intake.accept(caller.key(), room, idempotencyKey,
-                name + "\n" + new String(body, StandardCharsets.UTF_8), List.of(new Intake.Draft(event, "webhook:" + name)));
-        return Response.accepted(Accepted.of(ids)).build();
+        return intake.accept(caller.key(), room, idempotencyKey,
+                () -> name + "\n" + new String(body, StandardCharsets.UTF_8),
+                List.of(new Intake.Draft(event, "webhook:" + name))).map(Accepted::response);
     }
 
     private static String field(JsonNode payload, Optional<String> pointer) {
