@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
+import java.time.Instant;
 
 /**
  * The JSON codec of Herald's Kafka records: snake_case (like Matrix), ISO-8601 instants, nulls left out,
@@ -15,6 +18,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 public final class Json {
     public static final ObjectMapper MAPPER = new ObjectMapper()
             .registerModule(new JavaTimeModule())
+            .registerModule(new SimpleModule("herald-instants").addDeserializer(Instant.class, new FastInstantDeserializer()))
             .setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL)
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -45,6 +49,30 @@ public final class Json {
         } catch (JsonProcessingException e) {
             throw new InvalidRecordException("not a valid " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
         }
+    }
+
+    /** As {@link #decode(String, Class)}, from the record's UTF-8 bytes (no intermediate String). */
+    public static <T> T decode(byte[] json, Class<T> type) {
+        if (json == null || json.length == 0) {
+            throw new InvalidRecordException("empty record value");
+        }
+        try {
+            T value = MAPPER.readValue(json, type);
+            if (value == null) {
+                throw new InvalidRecordException("record value is JSON null or blank");
+            }
+            return value;
+        } catch (JsonProcessingException e) {
+            throw new InvalidRecordException("not a valid " + type.getSimpleName() + ": " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new InvalidRecordException("not a valid " + type.getSimpleName() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public static Delivery decodeDelivery(byte[] json) {
+        Delivery delivery = decode(json, Delivery.class);
+        delivery.validate();
+        return delivery;
     }
 
     public static NotificationEvent decodeNotification(String json) {

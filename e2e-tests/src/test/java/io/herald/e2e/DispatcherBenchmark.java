@@ -84,6 +84,7 @@ class DispatcherBenchmark {
                 }
                 await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(50)).until(() -> sink.events() >= warmup);
                 long measuredFrom = System.nanoTime();
+                Duration cpuBefore = dispatcher.cpuTime();
                 try (KafkaProducer<String, String> producer = ScaleOutTest.producer(kafka)) {
                     for (int i = 0; i < count; i++) {
                         producer.send(record(topic, account, i % rooms, i, false));
@@ -96,9 +97,10 @@ class DispatcherBenchmark {
                 long last = sink.eventsByTxn().values().stream().mapToLong(FakeHomeserver.Event::receivedNanos).max().orElseThrow();
                 double seconds = (last - first) / 1e9;
                 double rate = count / seconds;
+                long cpuMicros = dispatcher.cpuTime().minus(cpuBefore).toNanos() / 1000;
                 System.out.printf("%nBENCH dispatcher throughput: %d deliveries in %.2f s = %.0f deliveries/s "
-                        + "(1 dispatcher, %d rooms, 8 partitions, broker and PostgreSQL on the same 2 cores)%n",
-                        count, seconds, rate, rooms);
+                        + "(1 dispatcher, %d rooms, 8 partitions, broker and PostgreSQL on the same 2 cores); "
+                        + "dispatcher CPU %.0f µs per delivery%n", count, seconds, rate, rooms, (double) cpuMicros / count);
 
                 // Latency at half that rate, for 15 s.
                 int half = (int) (rate / 2);

@@ -49,6 +49,11 @@ final class ServiceProcess implements AutoCloseable {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + System.getProperty("herald.service.xmx", "256m"),
                 "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1"));
+        // e.g. -Dherald.service.jvm-options=-XX:StartFlightRecording=filename=/tmp/d.jfr to profile a benchmark
+        String jvmOptions = System.getProperty("herald.service.jvm-options", "").trim();
+        if (!jvmOptions.isEmpty()) {
+            command.addAll(List.of(jvmOptions.split("\\s+")));
+        }
         config.forEach((k, v) -> command.add("-D" + k + "=" + v));
         command.add("-jar");
         command.add(jar.toString());
@@ -91,6 +96,11 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     /** {@code kill -9}: no shutdown hook, no offset commit, no goodbye. */
+    /** CPU time the process used so far (user + system), for benchmarks. */
+    Duration cpuTime() {
+        return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
+    }
+
     void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();

@@ -4,14 +4,10 @@ import io.herald.common.Delivery;
 import io.herald.common.InvalidRecordException;
 import io.herald.common.Json;
 import io.herald.dispatcher.limits.AsyncSemaphore;
-import io.smallrye.context.CleanAutoCloseable;
-import io.smallrye.context.SmallRyeContextManagerProvider;
-import io.smallrye.context.SmallRyeThreadContext;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -32,8 +28,6 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  */
 @ApplicationScoped
 public class DeliveryConsumers {
-
-    private static final SmallRyeThreadContext NO_CONTEXTS = SmallRyeContextManagerProvider.getManager().allClearedThreadContext();
 
     private final DeliveryProcessor processor;
     private final Lanes freshLanes = new Lanes();
@@ -86,7 +80,7 @@ public class DeliveryConsumers {
             CompletableFuture<Void> laneFree = new CompletableFuture<>();
             CompletionStage<Void> done;
             try {
-                done = withoutContexts(() -> pipeline.apply(laneFree));
+                done = pipeline.apply(laneFree).subscribeAsCompletionStage();
             } catch (RuntimeException e) {
                 done = CompletableFuture.failedFuture(e);
             }
@@ -98,20 +92,8 @@ public class DeliveryConsumers {
         });
     }
 
-    /**
-     * Builds and runs a delivery's pipeline with context propagation off: it needs no request context or transaction
-     * (blocking steps open their own), and capturing and restoring contexts at every stage cost a good part of the
-     * dispatcher's CPU.
-     */
-    private static CompletionStage<Void> withoutContexts(Supplier<Uni<Void>> pipeline) {
-        try (CleanAutoCloseable ignored = SmallRyeThreadContext.withThreadContext(NO_CONTEXTS)) {
-            return pipeline.get().subscribeAsCompletionStage();
-        }
-    }
-
     private static Delivery decode(Message<byte[]> message) {
-        byte[] value = message.getPayload();
-        return Json.decodeDelivery(value == null ? null : new String(value, StandardCharsets.UTF_8));
+        return Json.decodeDelivery(message.getPayload());
     }
 
     private static String header(Message<?> message, String name, String otherwise) {
