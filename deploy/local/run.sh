@@ -5,6 +5,7 @@
 #
 #   deploy/local/run.sh            build if needed, start, seed a demo room, wait for Ctrl-C
 #   deploy/local/run.sh --rebuild  package the services again first
+#   HERALD_RUN_THEN='cmd' deploy/local/run.sh   start, run cmd against the stack, stop (bench/pipeline.sh does this)
 #
 # Ports (override with the environment): KAFKA_PORT=9092 PG_PORT=15432 INGEST_PORT=8081 RULES_PORT=8082
 # DISPATCHER_PORT=8083.
@@ -145,7 +146,7 @@ wait_for_kafka() {
 wait_for_kafka
 start_service() { # module port
   log "starting $1 on http://127.0.0.1:$2"
-  "$JAVA" -Xmx256m -Dquarkus.http.port="$2" -Dquarkus.http.host=127.0.0.1 \
+  "$JAVA" -Xmx"${HERALD_SERVICE_XMX:-256m}" -Dquarkus.http.port="$2" -Dquarkus.http.host=127.0.0.1 \
       -jar "$ROOT/$1/target/quarkus-app/quarkus-run.jar" > "$STATE/logs/$1.log" 2>&1 &
   PIDS+=($!)
 }
@@ -204,5 +205,10 @@ if [ -n "${HERALD_RUN_SMOKE:-}" ]; then
     sleep 1
   done
   log "smoke: not delivered"; exit 1
+fi
+if [ -n "${HERALD_RUN_THEN:-}" ]; then
+  # Used by bench/pipeline.sh: run a command against the running stack, then stop everything.
+  export HERALD_STATE_DIR="$STATE" KAFKA_PORT INGEST_PORT RULES_PORT DISPATCHER_PORT
+  bash -c "$HERALD_RUN_THEN"; exit $?
 fi
 wait

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The whole pipeline under load on this machine (issue #8): a real Kafka broker, PostgreSQL and the three packaged
+# services (started by deploy/local/run.sh on ports of their own), a counting homeserver and an HTTP load generator
+# (bench/…/PipelineBenchmark). Prints, in one run:
+#   - the raw Kafka baseline: the Kafka tools' producer and consumer performance tools, 400-byte records, same broker;
+#   - notifications/s end to end over HTTP at full speed, and the 202 → homeserver latency at half that rate;
+#   - notifications/s end to end when producers write herald.notifications directly.
+# The output is also written to bench/target/pipeline-<time>.txt.
+#
+#   bench/pipeline.sh [--rebuild]      options via the environment: BENCH_SECONDS=20 BENCH_CONNECTIONS=64
+#                                      BENCH_ROOMS=100 BENCH_KAFKA_RECORDS=100000 BENCH_BASELINE_RECORDS=500000
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+if [ "${1:-}" != "--inside" ]; then
+  export HERALD_STATE_DIR=${HERALD_STATE_DIR:-$ROOT/.local/bench}
+  export KAFKA_PORT=${KAFKA_PORT:-29092} KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-29093} PG_PORT=${PG_PORT:-25432}
+  export INGEST_PORT=${INGEST_PORT:-28081} RULES_PORT=${RULES_PORT:-28082} DISPATCHER_PORT=${DISPATCHER_PORT:-28083}
+  # What is measured is Herald, not its protective limits: lift the per-account rate limit of the dispatcher.
+  export HERALD_DISPATCHER_ACCOUNT_RATE_PER_SECOND=${HERALD_DISPATCHER_ACCOUNT_RATE_PER_SECOND:-1000000}
+  export HERALD_DISPATCHER_ACCOUNT_BURST=${HERALD_DISPATCHER_ACCOUNT_BURST:-1000000}
+  export HERALD_DISPATCHER_HOMESERVER_MAX_CONCURRENCY=${HERALD_DISPATCHER_HOMESERVER_MAX_CONCURRENCY:-64}
+  export HERALD_DEV_SINK_ENABLED=false HERALD_SERVICE_XMX=${HERALD_SERVICE_XMX:-512m}
+  export QUARKUS_LOG_LEVEL=${QUARKUS_LOG_LEVEL:-WARN}
+  if [ "${1:-}" = "--rebuild" ] || [ ! -f "$ROOT/bench/target/benchmarks.jar" ]; then
+    (cd "$ROOT" && ./mvnw -q -B -ntp -pl bench -am package -DskipTests)
+  fi
+  if ! ls "$HERALD_STATE_DIR"/kafka-tools/kafka-tools-*.jar >/dev/null 2>&1; then
+    (cd "$ROOT" && ./mvnw -q -B -ntp -N install >/dev/null && ./mvnw -q -B -ntp -f deploy/local/pom.xml -Pkafka-tools \
+        dependency:copy-dependencies -DincludeArtifactIds=kafka-tools -DoutputDirectory="$HERALD_STATE_DIR/kafka-tools")
+  fi
+  mkdir -p "$ROOT/bench/target"
+  OUT="$ROOT/bench/target/pipeline-$(date -u +%Y%m%dT%H%M%SZ).txt"
+  HERALD_RUN_THEN="'$ROOT/bench/pipeline.sh' --inside 2>&1 | tee '$OUT'" exec "$ROOT/deploy/local/run.sh" ${1:+"$1"}
+fi
+
+# --- inside: the stack is up (run.sh exported HERALD_STATE_DIR and the ports)
+STATE=$HERALD_STATE_DIR
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
+BOOTSTRAP=127.0.0.1:$KAFKA_PORT
+TOOLS_CP="$STATE/kafka-libs/*:$STATE/kafka-tools/*"
+RECORDS=${BENCH_BASELINE_RECORDS:-500000}
+echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)   machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB, $("$JAVA" -version 2>&1 | head -1)"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "--- Kafka baseline (kafka-producer-perf-test / kafka-consumer-perf-test, $RECORDS records of 400 bytes, acks=all)"
+"$JAVA" -Xmx512m -cp "$TOOLS_CP" org.apache.kafka.tools.ProducerPerformance --topic herald.bench.baseline \
+    --num-records "$RECORDS" --record-size 400 --throughput -1 \
+    --producer-props bootstrap.servers="$BOOTSTRAP" acks=all compression.type=lz4 linger.ms=5 2>&1 | tail -1
+"$JAVA" -Xmx512m -cp "$TOOLS_CP" org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$BOOTSTRAP" \
+    --topic herald.bench.baseline --messages "$RECORDS" --group "bench-baseline-$$" --timeout 60000 2>&1 | tail -2
+echo "--- Herald pipeline"
+"$JAVA" -Xmx1g -cp "$(cd "$(dirname "$0")/.." && pwd)/bench/target/benchmarks.jar" io.herald.bench.pipeline.PipelineBenchmark \
+    --ingest "http://127.0.0.1:$INGEST_PORT" --rules "http://127.0.0.1:$RULES_PORT" \
+    --dispatcher "http://127.0.0.1:$DISPATCHER_PORT" --kafka "$BOOTSTRAP" --admin-token "$(cat "$STATE/ingest-admin.token")" \
+    --seconds "${BENCH_SECONDS:-20}" --connections "${BENCH_CONNECTIONS:-64}" --rooms "${BENCH_ROOMS:-100}" \
+    --kafka-records "${BENCH_KAFKA_RECORDS:-100000}"
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,332 @@
+package io.herald.bench.pipeline;
+
+import io.herald.common.Json;
+import io.herald.common.MatrixEvent;
+import io.herald.common.NotificationEvent;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The whole pipeline under load, on one machine: HTTP intake → herald.notifications → rules-service →
+ * herald.deliveries → dispatcher → a counting homeserver in this process. Prints numbers, asserts nothing.
+ *
+ * <ol>
+ * <li>HTTP at full speed: {@code --connections} keep-alive clients post for {@code --seconds}; the end-to-end rate is
+ * every accepted notification over the time until the homeserver had the last of them.</li>
+ * <li>HTTP at half that rate (open loop, paced): latency from the 202 to the homeserver receiving the message.</li>
+ * <li>Producers writing to Kafka directly: {@code --kafka-records} notification records as fast as the producer
+ * goes; the rate at which the homeserver receives them.</li>
+ * </ol>
+ * The services must be running (bench/pipeline.sh starts everything); the dispatcher's account rate limit should be
+ * lifted ({@code HERALD_DISPATCHER_ACCOUNT_RATE_PER_SECOND}), or it is what gets measured.
+ */
+public final class PipelineBenchmark {
+
+    private final Map<String, String> options;
+    private final Vertx vertx = Vertx.vertx();
+    private final java.net.http.HttpClient admin = java.net.http.HttpClient.newHttpClient();
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+    private final int rooms;
+    private final AtomicInteger nextSeq = new AtomicInteger();
+    private final AtomicLongArray acceptedAt;
+    private CountingHomeserver homeserver;
+    private String apiKey;
+
+    private PipelineBenchmark(Map<String, String> options) {
+        this.options = options;
+        this.rooms = Integer.parseInt(option("rooms", "100"));
+        this.acceptedAt = new AtomicLongArray(Integer.parseInt(option("capacity", "4000000")));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> options = new HashMap<>();
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            if (!args[i].startsWith("--")) {
+                throw new IllegalArgumentException("expected --name value pairs, got " + args[i]);
+            }
+            options.put(args[i].substring(2), args[i + 1]);
+        }
+        PipelineBenchmark bench = new PipelineBenchmark(options);
+        try {
+            bench.runAll();
+        } finally {
+            bench.vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
+        System.exit(0);
+    }
+
+    private String option(String name, String otherwise) {
+        return options.getOrDefault(name, otherwise);
+    }
+
+    private void runAll() throws Exception {
+        homeserver = new CountingHomeserver(vertx, acceptedAt.length());
+        setUp();
+        int seconds = Integer.parseInt(option("seconds", "20"));
+        int connections = Integer.parseInt(option("connections", "64"));
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
+                new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(100_000));
+        Context context = vertx.getOrCreateContext();
+
+        Phase warmup = closedLoop(client, context, connections, Math.max(5, seconds / 2));
+        warmup.drain(homeserver, 300);
+        System.out.printf("warm-up: %d accepted%n", warmup.accepted.get());
+
+        Phase full = closedLoop(client, context, connections, seconds);
+        double intakeRate = full.accepted.get() / (double) seconds;
+        long drained = full.drain(homeserver, 600);
+        double e2eRate = full.accepted.get() / ((drained - full.startNanos) / 1e9);
+        System.out.printf("PIPELINE http-full-speed: connections=%d seconds=%d accepted=%d (%.0f/s at intake) non-202=%d"
+                        + " -> delivered all in %.1f s = %.0f notifications/s end to end; duplicates at the homeserver=%d%n",
+                connections, seconds, full.accepted.get(), intakeRate, full.failed.get(),
+                (drained - full.startNanos) / 1e9, e2eRate, homeserver.duplicates());
+
+        int halfRate = Math.max(1, (int) (Math.min(e2eRate, intakeRate) / 2));
+        Phase paced = openLoop(client, context, halfRate, seconds);
+        paced.drain(homeserver, 300);
+        long[] latencies = paced.latencies(homeserver, acceptedAt);
+        System.out.printf("PIPELINE http-half-rate: rate=%d/s seconds=%d accepted=%d non-202=%d latency 202->homeserver"
+                        + " p50=%.1f ms p99=%.1f ms max=%.1f ms%n", halfRate, seconds, paced.accepted.get(),
+                paced.failed.get(), percentile(latencies, 0.50), percentile(latencies, 0.99),
+                percentile(latencies, 1.0));
+
+        int kafkaRecords = Integer.parseInt(option("kafka-records", "100000"));
+        if (kafkaRecords > 0) {
+            kafkaDirect(kafkaRecords);
+        }
+        System.out.printf("PIPELINE duplicates at the homeserver over the whole run: %d%n", homeserver.duplicates());
+        client.close();
+        homeserver.close();
+    }
+
+    /** An account on the counting homeserver, {@code rooms} Herald rooms linked to it, and an API key for them. */
+    private void setUp() throws Exception {
+        String account = "bench-" + run;
+        call("POST", option("dispatcher", "http://127.0.0.1:8083") + "/v1/matrix-accounts", null,
+                "{\"id\":\"" + account + "\",\"homeserver\":\"" + homeserver.url() + "\",\"access_token\":\"bench\","
+                        + "\"user_id\":\"@bench:localhost\",\"device_id\":\"HERALDBENCH\"}");
+        for (int r = 0; r < rooms; r++) {
+            call("PUT", option("rules", "http://127.0.0.1:8082") + "/v1/rooms/" + room(r), null,
+                    "{\"matrix_room_id\":\"!bench" + r + ":localhost\",\"account\":\"" + account + "\"}");
+        }
+        String created = call("POST", option("ingest", "http://127.0.0.1:8081") + "/v1/admin/api-keys",
+                option("admin-token", System.getenv("HERALD_INGEST_ADMIN_TOKEN")),
+                "{\"name\":\"pipeline benchmark " + run + "\",\"tenant\":\"bench\",\"sender\":\"@herald:localhost\","
+                        + "\"rooms\":[\"*\"],\"rate_limit\":{\"per_second\":1000000,\"burst\":1000000}}");
+        apiKey = new JsonObject(created).getString("key");
+    }
+
+    private String room(int r) {
+        return "bench-" + run + "-" + r;
+    }
+
+    private String call(String method, String url, String bearer, String json) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(json));
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        HttpResponse<String> response = admin.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+            throw new IllegalStateException(method + " " + url + " answered " + response.statusCode() + ": "
+                    + response.body());
+        }
+        return response.body();
+    }
+
+    /** Notifications of one phase: sequence numbers [first, last) and what happened to them. */
+    private static final class Phase {
+        final int first;
+        volatile int last;
+        final long startNanos = System.nanoTime();
+        final AtomicLong accepted = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        final AtomicInteger inFlight = new AtomicInteger();
+
+        Phase(int first) {
+            this.first = first;
+        }
+
+        /** Waits until the homeserver has every accepted notification of the phase; returns when it had the last. */
+        long drain(CountingHomeserver homeserver, int maxSeconds) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
+            while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            long target = accepted.get();
+            long lastArrival = 0;
+            while (System.nanoTime() < deadline) {
+                long have = 0;
+                lastArrival = 0;
+                for (int seq = first; seq < last; seq++) {
+                    long at = homeserver.arrival(seq);
+                    if (at != 0) {
+                        have++;
+                        lastArrival = Math.max(lastArrival, at);
+                    }
+                }
+                if (have >= target) {
+                    return lastArrival;
+                }
+                Thread.sleep(100);
+            }
+            throw new IllegalStateException("the homeserver did not receive every accepted notification within "
+                    + maxSeconds + " s");
+        }
+
+        long[] latencies(CountingHomeserver homeserver, AtomicLongArray acceptedAt) {
+            long[] result = new long[last - first];
+            int n = 0;
+            for (int seq = first; seq < last; seq++) {
+                long accepted = acceptedAt.get(seq);
+                long arrived = homeserver.arrival(seq);
+                if (accepted != 0 && arrived != 0) {
+                    result[n++] = Math.max(0, arrived - accepted);
+                }
+            }
+            long[] sorted = Arrays.copyOf(result, n);
+            Arrays.sort(sorted);
+            return sorted;
+        }
+    }
+
+    /** {@code connections} clients, each posting again as soon as its previous post was answered. */
+    private Phase closedLoop(HttpClient client, Context context, int connections, int seconds) throws Exception {
+        Phase phase = new Phase(nextSeq.get());
+        long stopAt = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        AtomicInteger running = new AtomicInteger(connections);
+        context.runOnContext(v -> {
+            for (int c = 0; c < connections; c++) {
+                postLoop(client, phase, stopAt, () -> {
+                    if (running.decrementAndGet() == 0) {
+                        done.complete(null);
+                    }
+                });
+            }
+        });
+        done.get(seconds + 120L, TimeUnit.SECONDS);
+        phase.last = nextSeq.get();
+        return phase;
+    }
+
+    private void postLoop(HttpClient client, Phase phase, long stopAt, Runnable finished) {
+        if (System.nanoTime() >= stopAt) {
+            finished.run();
+            return;
+        }
+        post(client, phase).onComplete(ar -> postLoop(client, phase, stopAt, finished));
+    }
+
+    /** Posts at {@code rate} per second whatever the answers take (open loop), for {@code seconds}. */
+    private Phase openLoop(HttpClient client, Context context, int rate, int seconds) throws Exception {
+        Phase phase = new Phase(nextSeq.get());
+        long total = (long) rate * seconds;
+        AtomicLong sent = new AtomicLong();
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        context.runOnContext(v -> vertx.setPeriodic(1, timer -> {
+            long due = Math.min(total, (System.nanoTime() - phase.startNanos) * rate / 1_000_000_000L);
+            while (sent.get() < due) {
+                sent.incrementAndGet();
+                post(client, phase);
+            }
+            if (sent.get() >= total) {
+                vertx.cancelTimer(timer);
+                done.complete(null);
+            }
+        }));
+        done.get(seconds + 60L, TimeUnit.SECONDS);
+        phase.last = nextSeq.get();
+        return phase;
+    }
+
+    private io.vertx.core.Future<Void> post(HttpClient client, Phase phase) {
+        int seq = nextSeq.getAndIncrement();
+        String body = "{\"subject\":\"Disk almost full\",\"body\":\"hb:" + seq + "; volume /var on db-" + (seq % 50)
+                + " is at 91% (threshold 90%)\",\"link\":\"https://grafana.example.org/d/disk\"}";
+        phase.inFlight.incrementAndGet();
+        RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST)
+                .setAbsoluteURI(option("ingest", "http://127.0.0.1:8081") + "/v1/rooms/" + room(seq % rooms)
+                        + "/notifications")
+                .putHeader("Authorization", "Bearer " + apiKey).putHeader("Content-Type", "application/json");
+        return client.request(request)
+                .compose(r -> r.send(Buffer.buffer(body)))
+                .compose(response -> response.body().map(ignored -> response))
+                .map(HttpClientResponse::statusCode)
+                .otherwise(-1)
+                .map(status -> {
+                    if (status == 202) {
+                        acceptedAt.set(seq, System.nanoTime());
+                        phase.accepted.incrementAndGet();
+                    } else {
+                        phase.failed.incrementAndGet();
+                    }
+                    phase.inFlight.decrementAndGet();
+                    return null;
+                });
+    }
+
+    /** Notification records written straight to herald.notifications, as a producer of the Kafka contract would. */
+    private void kafkaDirect(int count) throws Exception {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", option("kafka", "127.0.0.1:9092"));
+        props.put("acks", "all");
+        props.put("enable.idempotence", "true");
+        props.put("compression.type", "lz4");
+        props.put("linger.ms", "5");
+        Phase phase = new Phase(nextSeq.get());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new StringSerializer())) {
+            for (int i = 0; i < count; i++) {
+                int seq = nextSeq.getAndIncrement();
+                String room = room(seq % rooms);
+                NotificationEvent event = new NotificationEvent(UUID.randomUUID().toString(), room,
+                        MatrixEvent.message("@herald:localhost", Map.of("msgtype", "m.text",
+                                "body", "hb:" + seq + "; volume /var on db-" + (seq % 50) + " is at 91%")),
+                        Instant.now(), "bench");
+                producer.send(new ProducerRecord<>("herald.notifications", room, Json.encode(event)));
+                phase.accepted.incrementAndGet();
+            }
+        }
+        double produceSeconds = (System.nanoTime() - phase.startNanos) / 1e9;
+        phase.last = nextSeq.get();
+        long drained = phase.drain(homeserver, 600);
+        double seconds = (drained - phase.startNanos) / 1e9;
+        System.out.printf("PIPELINE kafka-direct: records=%d produced in %.1f s (%.0f/s) -> delivered all in %.1f s"
+                + " = %.0f notifications/s end to end%n", count, produceSeconds, count / produceSeconds, seconds,
+                count / seconds);
+    }
+
+    private static double percentile(long[] sortedNanos, double p) {
+        if (sortedNanos.length == 0) {
+            return Double.NaN;
+        }
+        int index = (int) Math.min(sortedNanos.length - 1, Math.max(0, Math.ceil(p * sortedNanos.length) - 1));
+        return sortedNanos[index] / 1e6;
+    }
+}
