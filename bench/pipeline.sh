@@ -47,11 +47,15 @@ echo "--- Kafka baseline (kafka-producer-perf-test / kafka-consumer-perf-test, $
     --num-records "$RECORDS" --record-size 400 --throughput -1 \
     --producer-props bootstrap.servers="$BOOTSTRAP" acks=all compression.type=lz4 linger.ms=5 2>&1 | tail -1
 "$JAVA" -Xmx512m -cp "$TOOLS_CP" org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$BOOTSTRAP" \
-    --topic herald.bench.baseline --messages "$RECORDS" --group "bench-baseline-$$" --timeout 60000 2>&1 | tail -2
+    --topic herald.bench.baseline --messages "$RECORDS" --group "bench-baseline-$$" --timeout 60000 2>&1 \
+  | grep -v ' INFO ' | tail -2
 echo "--- Herald pipeline"
+pid_of() { pgrep -f "$1" | head -1 || true; }
+PIDS="ingest=$(pid_of "quarkus.http.port=$INGEST_PORT "),rules=$(pid_of "quarkus.http.port=$RULES_PORT ")"
+PIDS="$PIDS,dispatcher=$(pid_of "quarkus.http.port=$DISPATCHER_PORT "),kafka=$(pid_of "kafka.Kafka $STATE/kafka.properties")"
 "$JAVA" -Xmx1g -cp "$(cd "$(dirname "$0")/.." && pwd)/bench/target/benchmarks.jar" io.herald.bench.pipeline.PipelineBenchmark \
     --ingest "http://127.0.0.1:$INGEST_PORT" --rules "http://127.0.0.1:$RULES_PORT" \
     --dispatcher "http://127.0.0.1:$DISPATCHER_PORT" --kafka "$BOOTSTRAP" --admin-token "$(cat "$STATE/ingest-admin.token")" \
     --seconds "${BENCH_SECONDS:-20}" --connections "${BENCH_CONNECTIONS:-64}" --rooms "${BENCH_ROOMS:-100}" \
-    --kafka-records "${BENCH_KAFKA_RECORDS:-100000}"
+    --kafka-records "${BENCH_KAFKA_RECORDS:-100000}" --pids "$PIDS"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

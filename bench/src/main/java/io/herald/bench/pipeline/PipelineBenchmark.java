@@ -54,6 +54,7 @@ public final class PipelineBenchmark {
     private final int rooms;
     private final AtomicInteger nextSeq = new AtomicInteger();
     private final AtomicLongArray acceptedAt;
+    private final ProcessCpu cpu;
     private CountingHomeserver homeserver;
     private String apiKey;
 
@@ -61,6 +62,7 @@ public final class PipelineBenchmark {
         this.options = options;
         this.rooms = Integer.parseInt(option("rooms", "100"));
         this.acceptedAt = new AtomicLongArray(Integer.parseInt(option("capacity", "4000000")));
+        this.cpu = new ProcessCpu(option("pids", ""));
     }
 
     public static void main(String[] args) throws Exception {
@@ -97,14 +99,17 @@ public final class PipelineBenchmark {
         warmup.drain(homeserver, 300);
         System.out.printf("warm-up: %d accepted%n", warmup.accepted.get());
 
+        Map<String, Double> cpuBefore = cpu.sample();
         Phase full = closedLoop(client, context, connections, seconds);
         double intakeRate = full.accepted.get() / (double) seconds;
         long drained = full.drain(homeserver, 600);
+        String cpuPerNotification = ProcessCpu.perItem(cpuBefore, cpu.sample(), full.accepted.get());
         double e2eRate = full.accepted.get() / ((drained - full.startNanos) / 1e9);
         System.out.printf("PIPELINE http-full-speed: connections=%d seconds=%d accepted=%d (%.0f/s at intake) non-202=%d"
                         + " -> delivered all in %.1f s = %.0f notifications/s end to end; duplicates at the homeserver=%d%n",
                 connections, seconds, full.accepted.get(), intakeRate, full.failed.get(),
                 (drained - full.startNanos) / 1e9, e2eRate, homeserver.duplicates());
+        System.out.printf("PIPELINE http-full-speed CPU per notification: %s%n", cpuPerNotification);
 
         int halfRate = Math.max(1, (int) (Math.min(e2eRate, intakeRate) / 2));
         Phase paced = openLoop(client, context, halfRate, seconds);
@@ -300,6 +305,7 @@ public final class PipelineBenchmark {
         props.put("compression.type", "lz4");
         props.put("linger.ms", "5");
         Phase phase = new Phase(nextSeq.get());
+        Map<String, Double> cpuBefore = cpu.sample();
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new StringSerializer())) {
             for (int i = 0; i < count; i++) {
@@ -320,6 +326,8 @@ public final class PipelineBenchmark {
         System.out.printf("PIPELINE kafka-direct: records=%d produced in %.1f s (%.0f/s) -> delivered all in %.1f s"
                 + " = %.0f notifications/s end to end%n", count, produceSeconds, count / produceSeconds, seconds,
                 count / seconds);
+        System.out.printf("PIPELINE kafka-direct CPU per notification: %s%n",
+                ProcessCpu.perItem(cpuBefore, cpu.sample(), count));
     }
 
     private static double percentile(long[] sortedNanos, double p) {

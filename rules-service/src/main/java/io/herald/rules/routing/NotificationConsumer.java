@@ -7,13 +7,19 @@ import io.herald.common.NotificationEvent;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
+import io.smallrye.reactive.messaging.kafka.KafkaProducer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Semaphore;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -24,6 +30,12 @@ import org.jboss.logging.Logger;
  * {@code herald.deliveries}. A notification's offset is committed only after Kafka acknowledged all of its
  * deliveries, so a crash re-plans it (with the same delivery ids) instead of losing it.
  *
+ * <p>Planning is blocking (PostgreSQL) and done one notification after the other per consumer, so deliveries are
+ * handed to the producer in notification order, and the producer keeps that order per partition (idempotent, so also
+ * across its own retries). Waiting for the acknowledgements is not: the next notification is planned meanwhile, and
+ * each one is acknowledged when its deliveries are; the commit strategy commits an offset only once every record
+ * before it was acknowledged. At most {@code herald.rules.max-unacknowledged} notifications per consumer wait so.
+ *
  * <p>Records that cannot be processed (unparseable, invalid, unknown room) are dead-lettered to
  * {@code herald.notifications.dlq} with the reason in the {@code dead-letter-reason} header; transient trouble
  * (database, broker) is retried here, with backoff, never dead-lettered.
@@ -33,14 +45,23 @@ public class NotificationConsumer {
 
     private static final Logger LOG = Logger.getLogger(NotificationConsumer.class);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
-    private static final int CHUNK = 128;
 
     private final DeliveryPlanner planner;
-    private final MutinyEmitter<String> deliveries;
+    private final KafkaProducer<String, String> producer;
+    private final String topic;
+    private final Semaphore unacknowledged;
 
-    NotificationConsumer(DeliveryPlanner planner, @Channel("deliveries") MutinyEmitter<String> deliveries) {
+    NotificationConsumer(DeliveryPlanner planner, @Channel("deliveries") MutinyEmitter<String> channel,
+            KafkaClientService kafka,
+            @ConfigProperty(name = "mp.messaging.outgoing.deliveries.topic", defaultValue = "herald.deliveries")
+            String topic,
+            @ConfigProperty(name = "herald.rules.max-unacknowledged", defaultValue = "1000") int maxUnacknowledged) {
         this.planner = planner;
-        this.deliveries = deliveries;
+        // Straight to the channel's producer (SmallRye still creates, configures and health-checks it): one send and
+        // one callback per delivery, no per-record stream stages.
+        this.producer = kafka.getProducer("deliveries");
+        this.topic = topic;
+        this.unacknowledged = new Semaphore(maxUnacknowledged);
     }
 
     @Incoming("notifications")
@@ -53,49 +74,57 @@ public class NotificationConsumer {
         } catch (InvalidRecordException e) {
             return message.nack(e);
         }
+        List<Delivery> planned;
+        try {
+            planned = planUntilPossible(notification);
+        } catch (InvalidRecordException e) {
+            return message.nack(e);
+        } catch (InterruptedException e) {
+            // Shutting down: neither ack nor nack, so the offset stays uncommitted and the record comes back.
+            Thread.currentThread().interrupt();
+            return new CompletableFuture<>();
+        }
+        unacknowledged.acquireUninterruptibly();
+        publish(planned).subscribe().with(ok -> {
+            unacknowledged.release();
+            LOG.debugf("notification %s: %d deliveries", notification.id(), planned.size());
+            message.ack();
+        }, failure -> unacknowledged.release()); // not reached: publish retries until it succeeds
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Plans, retrying with backoff while the database is unavailable. */
+    private List<Delivery> planUntilPossible(NotificationEvent notification) throws InterruptedException {
         Duration backoff = Duration.ofMillis(100);
         while (true) {
             try {
-                List<Delivery> planned = planner.plan(notification);
-                publish(planned);
-                LOG.debugf("notification %s: %d deliveries", notification.id(), planned.size());
-                return message.ack();
+                return planner.plan(notification);
             } catch (InvalidRecordException e) {
-                return message.nack(e);
+                throw e;
             } catch (RuntimeException e) {
                 LOG.warnf("notification %s: %s; retrying in %d ms", notification.id(), e.getMessage(), backoff.toMillis());
-                if (!sleep(backoff)) {
-                    // Shutting down: neither ack nor nack, so the offset stays uncommitted and the record comes back.
-                    return new CompletableFuture<>();
-                }
+                Thread.sleep(backoff.toMillis());
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
         }
     }
 
     /**
-     * Publishes the deliveries and waits until Kafka acknowledged all of them. They are sent in chunks without waiting
-     * for each acknowledgement in turn (the producer keeps their order per partition); a chunk stays within the
-     * emitter's buffer, so a room of thousands of members does not overflow it.
+     * Hands the deliveries to the producer now, in order, and completes when Kafka acknowledged all of them. If
+     * the producer gives up on some (the broker unreachable for longer than its delivery timeout), all are sent
+     * again: their ids are stable, so the dispatcher's homeservers deduplicate what had gone through.
      */
-    private void publish(List<Delivery> planned) {
-        for (int from = 0; from < planned.size(); from += CHUNK) {
-            List<Uni<Void>> sends = planned.subList(from, Math.min(planned.size(), from + CHUNK)).stream()
-                    .map(d -> deliveries.sendMessage(Message.of(Json.encode(d))
-                            .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                                    .withKey(d.destination().key()).build())))
-                    .toList();
-            Uni.join().all(sends).andFailFast().await().atMost(Duration.ofMinutes(2));
+    private Uni<Void> publish(List<Delivery> planned) {
+        if (planned.isEmpty()) {
+            return Uni.createFrom().voidItem();
         }
-    }
-
-    private static boolean sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
+        List<Uni<RecordMetadata>> sends = new ArrayList<>(planned.size());
+        for (Delivery d : planned) {
+            // lazy: sent when subscribed, which Uni.join does in list order on the producer's single sending thread
+            sends.add(producer.send(new ProducerRecord<>(topic, d.destination().key(), Json.encode(d))));
         }
+        return Uni.join().all(sends).andFailFast().replaceWithVoid()
+                .onFailure().invoke(e -> LOG.warnf("publishing deliveries failed, retrying: %s", e.getMessage()))
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), MAX_BACKOFF).indefinitely();
     }
 }
