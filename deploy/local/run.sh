@@ -32,8 +32,11 @@ log() { printf '\033[1m[herald]\033[0m %s\n' "$*"; }
 stop_all() {
   trap - INT TERM EXIT
   log "stopping..."
-  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]:-}"; do [ -n "$pid" ] && wait "$pid" 2>/dev/null || true; done
+  # Services first (Kafka started first), so that they close their producers and consumers against a live broker.
+  local i
+  for ((i = ${#PIDS[@]} - 1; i >= 1; i--)); do kill "${PIDS[$i]}" 2>/dev/null || true; done
+  for ((i = ${#PIDS[@]} - 1; i >= 1; i--)); do wait "${PIDS[$i]}" 2>/dev/null || true; done
+  if [ ${#PIDS[@]} -gt 0 ]; then kill "${PIDS[0]}" 2>/dev/null || true; wait "${PIDS[0]}" 2>/dev/null || true; fi
   if [ -n "$PG_CTL" ]; then as_pg_user "$PG_CTL" -D "$PG_DATA" -m fast stop >/dev/null 2>&1 || true; fi
   log "stopped"
 }

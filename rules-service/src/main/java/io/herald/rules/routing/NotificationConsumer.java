@@ -77,6 +77,7 @@ public class NotificationConsumer {
         List<Delivery> planned;
         try {
             planned = planUntilPossible(notification);
+            unacknowledged.acquire();
         } catch (InvalidRecordException e) {
             return message.nack(e);
         } catch (InterruptedException e) {
@@ -84,7 +85,6 @@ public class NotificationConsumer {
             Thread.currentThread().interrupt();
             return new CompletableFuture<>();
         }
-        unacknowledged.acquireUninterruptibly();
         publish(planned).subscribe().with(ok -> {
             unacknowledged.release();
             LOG.debugf("notification %s: %d deliveries", notification.id(), planned.size());
