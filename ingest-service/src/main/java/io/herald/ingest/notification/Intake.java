@@ -58,26 +58,39 @@ public class Intake {
      */
     public Uni<List<String>> accept(ApiKey key, String room, String idempotencyKey, Supplier<String> fingerprint,
             List<Draft> drafts) {
-        List<String> ids = new ArrayList<>(drafts.size());
-        List<NotificationEvent> events = new ArrayList<>(drafts.size());
-        Instant now = Instant.now();
-        for (Draft draft : drafts) {
-            String id = UUID.randomUUID().toString();
-            ids.add(id);
-            events.add(new NotificationEvent(id, room, draft.event(), now, draft.source()));
-        }
-        if (idempotencyKey == null) {
-            return publisher.publish(events, key.tenant(), key.id()).replaceWith(ids);
-        }
-        if (!IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
             return Uni.createFrom().failure(new HttpProblemException(new Problem("about:blank", "Bad Request", 400,
                     "Idempotency-Key: must be 1-255 printable ASCII characters",
                     List.of(new Problem.FieldError("Idempotency-Key", "must be 1-255 printable ASCII characters"))),
                     Map.of()));
         }
-        String requestHash = sha256(room + "\n" + fingerprint.get());
+        String requestHash = idempotencyKey == null ? null : sha256(room + "\n" + fingerprint.get());
+        List<String> ids = new ArrayList<>(drafts.size());
+        List<NotificationEvent> events = new ArrayList<>(drafts.size());
+        Instant now = Instant.now();
+        for (int i = 0; i < drafts.size(); i++) {
+            String id = idempotencyKey == null ? UUID.randomUUID().toString()
+                    : notificationId(key.tenant(), idempotencyKey, requestHash, i);
+            ids.add(id);
+            events.add(new NotificationEvent(id, room, drafts.get(i).event(), now, drafts.get(i).source()));
+        }
+        if (idempotencyKey == null) {
+            return publisher.publish(events, key.tenant(), key.id()).replaceWith(ids);
+        }
         return Uni.createFrom().item(() -> acceptOnce(key, idempotencyKey, requestHash, ids, events))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /**
+     * The id of the {@code index}-th notification of a request made with an Idempotency-Key: derived from the tenant,
+     * the key and the request, not random. A request answered 503 may still reach Kafka afterwards (its record was
+     * handed to the producer, which keeps trying after the publish timeout); the client's retry then publishes the same
+     * notification again, and because both records carry the same id, they make the same deliveries (same delivery ids,
+     * same Matrix txnIds), which the homeserver and the delivery log deduplicate: no second message in the room.
+     */
+    static String notificationId(String tenant, String idempotencyKey, String requestHash, int index) {
+        return UUID.nameUUIDFromBytes((tenant + "\n" + idempotencyKey + "\n" + requestHash + "\n" + index)
+                .getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     /** Blocking: claims the key (concurrent retries wait on its row), publishes, then remembers the ids. */
