@@ -50,11 +50,20 @@ public class Intake {
      * @param fingerprint what makes two requests "the same": a retry with another body under the same key is a 422
      */
     public List<String> accept(ApiKey key, String room, String idempotencyKey, String fingerprint, List<Draft> drafts) {
+        if (idempotencyKey != null && !IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
+            throw new HttpProblemException(new Problem("about:blank", "Bad Request", 400,
+                    "Idempotency-Key: must be 1-255 printable ASCII characters",
+                    List.of(new Problem.FieldError("Idempotency-Key", "must be 1-255 printable ASCII characters"))),
+                    Map.of());
+        }
+        String requestHash = idempotencyKey == null ? null : sha256(room + "\n" + fingerprint);
         List<String> ids = new ArrayList<>(drafts.size());
         List<NotificationEvent> events = new ArrayList<>(drafts.size());
         Instant now = Instant.now();
-        for (Draft draft : drafts) {
-            String id = UUID.randomUUID().toString();
+        for (int i = 0; i < drafts.size(); i++) {
+            Draft draft = drafts.get(i);
+            String id = idempotencyKey == null ? UUID.randomUUID().toString()
+                    : notificationId(key.tenant(), idempotencyKey, requestHash, i);
             ids.add(id);
             events.add(new NotificationEvent(id, room, draft.event(), now, draft.source()));
         }
@@ -62,13 +71,6 @@ public class Intake {
             publisher.publishAndWait(events, key.tenant(), key.id());
             return ids;
         }
-        if (!IDEMPOTENCY_KEY.matcher(idempotencyKey).matches()) {
-            throw new HttpProblemException(new Problem("about:blank", "Bad Request", 400,
-                    "Idempotency-Key: must be 1-255 printable ASCII characters",
-                    List.of(new Problem.FieldError("Idempotency-Key", "must be 1-255 printable ASCII characters"))),
-                    Map.of());
-        }
-        String requestHash = sha256(room + "\n" + fingerprint);
         IdempotencyStore.Outcome outcome;
         try {
             outcome = idempotency.claim(key.tenant(), idempotencyKey, requestHash, ids);
@@ -95,6 +97,18 @@ public class Intake {
             }
         }
         return ids;
+    }
+
+    /**
+     * The id of the {@code index}-th notification of a request made with an Idempotency-Key: derived from the tenant,
+     * the key and the request, not random. A request answered 503 may still reach Kafka afterwards (its record was
+     * handed to the producer, which keeps trying after the publish timeout); the client's retry then publishes the same
+     * notification again, and because both records carry the same id, they make the same deliveries (same delivery ids,
+     * same Matrix txnIds), which the homeserver and the delivery log deduplicate: no second message in the room.
+     */
+    static String notificationId(String tenant, String idempotencyKey, String requestHash, int index) {
+        return UUID.nameUUIDFromBytes((tenant + "\n" + idempotencyKey + "\n" + requestHash + "\n" + index)
+                .getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     private static String sha256(String s) {
