@@ -90,14 +90,27 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    private volatile boolean stopping;
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Killed or closed by the test (not by a crash). */
+    boolean stoppedOnPurpose() {
+        return stopping;
+    }
+
     /** {@code kill -9}: no shutdown hook, no offset commit, no goodbye. */
     void kill() throws InterruptedException {
+        stopping = true;
         process.destroyForcibly();
         process.waitFor();
     }
 
     @Override
     public void close() {
+        stopping = true;
         process.destroy();
         try {
             if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
