@@ -109,7 +109,8 @@ final class FaultScenario {
     FaultScenario setUp() throws Exception {
         stack.ensureRunning();
         String rules = stack.rules.url();
-        for (int k = 0; k <= ROOMS; k++) {
+        Instant start = Instant.now();
+        java.util.stream.IntStream.rangeClosed(0, ROOMS).parallel().forEach(k -> {
             given().contentType("application/json")
                     .body(Map.of("matrix_room_id", matrixRoomId(k), "account", HeraldStack.ACCOUNT))
                     .put(rules + "/v1/rooms/" + roomKey(k)).then().statusCode(201);
@@ -119,8 +120,9 @@ final class FaultScenario {
                     "pushkey", pushkey(k), "app_display_name", "Fault suite", "device_display_name", "device " + k,
                     "lang", "en", "data", Map.of("url", stack.gateway.notifyUrl())))
                     .post(rules + "/v1/users/" + user(k) + "/pushers/set").then().statusCode(200);
-        }
+        });
         stack.homeserver.forbid(matrixRoomId(ROOMS));
+        detail("set up in %d ms", Duration.between(start, Instant.now()).toMillis());
         return this;
     }
 
