@@ -44,7 +44,7 @@ class DispatcherBenchmark {
         String kafka = EmbeddedKafka.bootstrapServers();
         String run = UUID.randomUUID().toString().substring(0, 8);
         String topic = "herald.deliveries.bench-" + run;
-        ScaleOutTest.createTopic(kafka, topic, 8);
+        TestKafka.createTopic(kafka, topic, 8);
 
         try (FakeHomeserver sink = new FakeHomeserver()) {
             List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
@@ -77,7 +77,7 @@ class DispatcherBenchmark {
                 // Warm-up (JIT), then throughput: `count` deliveries over `rooms` rooms, produced faster than they are
                 // dispatched, timed from the first event the homeserver saw to the last.
                 int warmup = count / 5;
-                try (KafkaProducer<String, String> producer = ScaleOutTest.producer(kafka)) {
+                try (KafkaProducer<String, String> producer = TestKafka.producer(kafka)) {
                     for (int i = 0; i < warmup; i++) {
                         producer.send(record(topic, account, i % rooms, -1 - i, false));
                     }
@@ -85,7 +85,7 @@ class DispatcherBenchmark {
                 await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(50)).until(() -> sink.events() >= warmup);
                 long measuredFrom = System.nanoTime();
                 Duration cpuBefore = dispatcher.cpuTime();
-                try (KafkaProducer<String, String> producer = ScaleOutTest.producer(kafka)) {
+                try (KafkaProducer<String, String> producer = TestKafka.producer(kafka)) {
                     for (int i = 0; i < count; i++) {
                         producer.send(record(topic, account, i % rooms, i, false));
                     }
@@ -108,7 +108,7 @@ class DispatcherBenchmark {
                 measuring.set(1);
                 int before = sink.events();
                 latencies.clear();
-                try (KafkaProducer<String, String> producer = ScaleOutTest.producer(kafka)) {
+                try (KafkaProducer<String, String> producer = TestKafka.producer(kafka)) {
                     long t0 = System.nanoTime();
                     for (int i = 0; i < total; i++) {
                         long due = t0 + (long) (i * 1e9 / half);

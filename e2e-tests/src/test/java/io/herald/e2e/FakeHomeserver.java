@@ -8,9 +8,15 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -19,6 +25,10 @@ import java.util.function.Consumer;
  * A homeserver that behaves like Synapse where Herald's promises are concerned: {@code PUT …/send/{type}/{txnId}}
  * answers a repeated txnId with the event it already created (so a redelivery never makes a second event), and it
  * records every request. On Vert.x, so it is cheap enough to be the sink of a throughput benchmark.
+ *
+ * <p>It can be told to fail: {@link #down()} (connection refused) and {@link #up()} on the same port, answer 429 with
+ * {@code Retry-After} ({@link #rateLimit}), answer 500 to a share of requests ({@link #failRandomly}), and refuse
+ * rooms the bot may not post in with 403 {@code M_FORBIDDEN} ({@link #forbid}).
  */
 final class FakeHomeserver implements AutoCloseable {
 
@@ -26,12 +36,22 @@ final class FakeHomeserver implements AutoCloseable {
     record Event(String eventId, String roomId, String txnId, String body, long receivedNanos, long receivedEpochMicros) {
     }
 
+    /** Every request to the send endpoint, answered or not: the room, the txnId, the status and when. */
+    record Request(String roomId, String txnId, int status, String eventId, long receivedNanos) {
+    }
+
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-    private final HttpServer server;
+    private final int port;
+    private volatile HttpServer server;
     private final Map<String, Event> byTxn = new ConcurrentHashMap<>();
+    private final Queue<Request> log = new ConcurrentLinkedQueue<>();
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong sequence = new AtomicLong();
     private volatile Consumer<Event> onFirst = e -> { };
+    private volatile boolean recordRequests;
+    private volatile Duration rateLimitedFor;
+    private volatile double failureShare;
+    private final Set<String> forbidden = ConcurrentHashMap.newKeySet();
 
     FakeHomeserver() throws Exception {
         this(0);
@@ -39,17 +59,58 @@ final class FakeHomeserver implements AutoCloseable {
 
     /** Listens on {@code port} (0: any free port). */
     FakeHomeserver(int port) throws Exception {
-        server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setTcpNoDelay(true))
+        server = listen(port);
+        this.port = server.actualPort();
+    }
+
+    private HttpServer listen(int port) throws Exception {
+        return vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setTcpNoDelay(true).setReuseAddress(true))
                 .requestHandler(request -> request.body().onSuccess(body -> send(request, body)))
                 .listen(port).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     String url() {
-        return "http://127.0.0.1:" + server.actualPort();
+        return "http://127.0.0.1:" + port;
     }
 
     void onFirstDelivery(Consumer<Event> listener) {
         this.onFirst = listener;
+    }
+
+    /** Keep every request in {@link #requestLog()} (off by default: a benchmark sends millions). */
+    FakeHomeserver recordingRequests() {
+        recordRequests = true;
+        return this;
+    }
+
+    /** Stops listening and drops open connections: senders get "connection refused" until {@link #up()}. */
+    synchronized void down() throws Exception {
+        if (server != null) {
+            server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            server = null;
+        }
+    }
+
+    /** Listens again on the same port. */
+    synchronized void up() throws Exception {
+        if (server == null) {
+            server = listen(port);
+        }
+    }
+
+    /** While set, every send is answered 429 {@code M_LIMIT_EXCEEDED} with {@code Retry-After} (null: stop). */
+    void rateLimit(Duration retryAfter) {
+        rateLimitedFor = retryAfter;
+    }
+
+    /** Answers 500 to this share (0..1) of sends, at random. */
+    void failRandomly(double share) {
+        failureShare = share;
+    }
+
+    /** Sends into this room are refused: 403 {@code M_FORBIDDEN}, as when the bot is not in the room. */
+    void forbid(String roomId) {
+        forbidden.add(roomId);
     }
 
     private void send(HttpServerRequest request, Buffer body) {
@@ -68,6 +129,24 @@ final class FakeHomeserver implements AutoCloseable {
         }
         String roomId = URLDecoder.decode(path[5], StandardCharsets.UTF_8);
         String txnId = path[8];
+        Duration limited = rateLimitedFor;
+        if (limited != null) {
+            record(roomId, txnId, 429, null, now);
+            request.response().putHeader("Retry-After", Long.toString(limited.toSeconds()));
+            reply(request, 429, "{\"errcode\":\"M_LIMIT_EXCEEDED\",\"error\":\"Too Many Requests\",\"retry_after_ms\":"
+                    + limited.toMillis() + "}");
+            return;
+        }
+        if (failureShare > 0 && ThreadLocalRandom.current().nextDouble() < failureShare) {
+            record(roomId, txnId, 500, null, now);
+            reply(request, 500, "{\"errcode\":\"M_UNKNOWN\",\"error\":\"Internal server error\"}");
+            return;
+        }
+        if (forbidden.contains(roomId)) {
+            record(roomId, txnId, 403, null, now);
+            reply(request, 403, "{\"errcode\":\"M_FORBIDDEN\",\"error\":\"User not in room\"}");
+            return;
+        }
         boolean[] first = {false};
         Event event = byTxn.computeIfAbsent(roomId + "/" + txnId, k -> {
             first[0] = true;
@@ -78,7 +157,14 @@ final class FakeHomeserver implements AutoCloseable {
         if (first[0]) {
             onFirst.accept(event);
         }
+        record(roomId, txnId, 200, event.eventId(), now);
         reply(request, 200, "{\"event_id\":\"" + event.eventId() + "\"}");
+    }
+
+    private void record(String roomId, String txnId, int status, String eventId, long now) {
+        if (recordRequests) {
+            log.add(new Request(roomId, txnId, status, eventId, now));
+        }
     }
 
     private static void reply(HttpServerRequest request, int status, String json) {
@@ -92,6 +178,11 @@ final class FakeHomeserver implements AutoCloseable {
 
     Map<String, Event> eventsByTxn() {
         return byTxn;
+    }
+
+    /** Every send request so far (with {@link #recordingRequests()}), in arrival order. */
+    List<Request> requestLog() {
+        return List.copyOf(log);
     }
 
     long requests() {

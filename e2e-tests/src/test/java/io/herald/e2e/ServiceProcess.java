@@ -95,6 +95,17 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
+    private volatile boolean stopping;
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Killed or closed by the test (not by a crash). */
+    boolean stoppedOnPurpose() {
+        return stopping;
+    }
+
     /** {@code kill -9}: no shutdown hook, no offset commit, no goodbye. */
     /** CPU time the process used so far (user + system), for benchmarks. */
     Duration cpuTime() {
@@ -102,12 +113,14 @@ final class ServiceProcess implements AutoCloseable {
     }
 
     void kill() throws InterruptedException {
+        stopping = true;
         process.destroyForcibly();
         process.waitFor();
     }
 
     @Override
     public void close() {
+        stopping = true;
         process.destroy();
         try {
             if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {

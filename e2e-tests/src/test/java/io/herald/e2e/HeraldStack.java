@@ -1,0 +1,222 @@
+package io.herald.e2e;
+
+import static io.restassured.RestAssured.given;
+
+import io.herald.common.Topics;
+import io.herald.testsupport.EmbeddedPostgres;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What the fault suite runs against, shared by its scenarios: a Kafka broker in its own process (so it can be
+ * stopped and started), the embedded PostgreSQL, a fake homeserver and a fake push gateway, and the three services
+ * as packaged jars in their own processes, restarted by the scenarios that kill them.
+ */
+final class HeraldStack implements AutoCloseable {
+
+    static final String ACCOUNT = "fault";
+    static final String SENDER = "@herald:fault.test";
+    static final String RETRY_TOPIC = "herald.deliveries.retry";
+    private static final String INGEST_ADMIN_TOKEN = "fault-suite-admin-token";
+
+    final KafkaBroker broker;
+    final FakeHomeserver homeserver;
+    final FakePushGateway gateway;
+    private final String jdbcUrl;
+    private final AtomicInteger instances = new AtomicInteger();
+    volatile ServiceProcess ingest;
+    volatile ServiceProcess rules;
+    /** The running dispatchers (one, except while a scenario runs two). */
+    final List<ServiceProcess> dispatchers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    String apiKey;
+
+    private HeraldStack(KafkaBroker broker, String jdbcUrl, FakeHomeserver homeserver, FakePushGateway gateway) {
+        this.broker = broker;
+        this.jdbcUrl = jdbcUrl;
+        this.homeserver = homeserver;
+        this.gateway = gateway;
+    }
+
+    /** Held so the levels stick (JUL keeps loggers weakly): the test's own Kafka clients log at INFO otherwise. */
+    private static final List<java.util.logging.Logger> QUIET = java.util.stream.Stream.of("org.apache.kafka", "io.vertx")
+            .map(java.util.logging.Logger::getLogger).toList();
+
+    static HeraldStack start() throws Exception {
+        QUIET.forEach(logger -> logger.setLevel(java.util.logging.Level.WARNING));
+        CompletableFuture<String> postgres = CompletableFuture.supplyAsync(EmbeddedPostgres::jdbcUrl);
+        KafkaBroker broker = KafkaBroker.start();
+        broker.createTopics(Map.of(Topics.NOTIFICATIONS, 8, Topics.DELIVERIES, 8, RETRY_TOPIC, 8,
+                Topics.NOTIFICATIONS_DLQ, 1, Topics.DELIVERIES_DLQ, 1, Topics.PUSHERS_REJECTED, 1));
+        HeraldStack stack = new HeraldStack(broker, postgres.get(120, TimeUnit.SECONDS),
+                new FakeHomeserver().recordingRequests(), new FakePushGateway());
+        CompletableFuture<ServiceProcess> ingest = CompletableFuture.supplyAsync(() -> stack.start("ingest-service"));
+        CompletableFuture<ServiceProcess> rules = CompletableFuture.supplyAsync(() -> stack.start("rules-service"));
+        CompletableFuture<ServiceProcess> dispatcher = CompletableFuture.supplyAsync(() -> stack.start("dispatcher-service"));
+        stack.ingest = ingest.get(300, TimeUnit.SECONDS);
+        stack.rules = rules.get(300, TimeUnit.SECONDS);
+        stack.dispatchers.add(dispatcher.get(300, TimeUnit.SECONDS));
+
+        // Producers authenticate with an API key; this one may post to any room, with room for the suite's pace.
+        stack.apiKey = given().header("Authorization", "Bearer " + INGEST_ADMIN_TOKEN).contentType("application/json")
+                .body("{\"tenant\":\"fault\",\"sender\":\"" + SENDER + "\",\"rooms\":[\"*\"],"
+                        + "\"rate_limit\":{\"per_second\":100000,\"burst\":100000}}")
+                .post(stack.ingest.url() + "/v1/admin/api-keys").then().statusCode(201).extract().path("key");
+        given().contentType("application/json").body("{\"id\":\"" + ACCOUNT + "\",\"homeserver\":\""
+                + stack.homeserver.url() + "\",\"access_token\":\"syt_fault\",\"user_id\":\"@herald:fault.test\","
+                + "\"device_id\":\"HERALDFAULT\"}")
+                .post(stack.dispatcher().url() + "/v1/matrix-accounts").then().statusCode(201);
+        return stack;
+    }
+
+    /** Starts one more instance of a service (each instance gets its own log under target/service-logs). */
+    ServiceProcess start(String module) {
+        Map<String, String> config = new HashMap<>(Map.of(
+                "kafka.bootstrap.servers", broker.bootstrapServers(),
+                "quarkus.datasource.jdbc.url", jdbcUrl,
+                "quarkus.datasource.username", "postgres",
+                "quarkus.datasource.password", "postgres"));
+        switch (module) {
+            case "ingest-service" -> config.put("herald.ingest.admin-token", INGEST_ADMIN_TOKEN);
+            case "dispatcher-service" -> {
+                config.put("herald.secrets.key", "ZmF1bHQtc3VpdGUta2V5LTMyLWJ5dGVzLWxvbmctLS0=");
+                // No send-rate limit of the bot account: the suite measures faults, not throttling.
+                config.put("herald.dispatcher.account.rate-per-second", "100000");
+                config.put("herald.dispatcher.account.burst", "100000");
+                // Short backoff, so a recovered homeserver is tried again within seconds.
+                config.put("herald.dispatcher.backoff.initial", "200ms");
+                config.put("herald.dispatcher.backoff.max", "2s");
+                config.put("herald.dispatcher.request-timeout", "10s");
+                // The fake push gateway listens on loopback.
+                config.put("herald.dispatcher.outbound.allowed-networks", "127.0.0.0/8");
+            }
+            default -> {
+            }
+        }
+        String instance = "fault-" + module.replace("-service", "") + "-" + instances.incrementAndGet();
+        try {
+            return ServiceProcess.start(module, instance, config);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** A running dispatcher, for its API (dead letters, delivery log). */
+    ServiceProcess dispatcher() {
+        return dispatchers.get(0);
+    }
+
+    ServiceProcess startDispatcher() {
+        ServiceProcess d = start("dispatcher-service");
+        dispatchers.add(d);
+        return d;
+    }
+
+    /** {@code kill -9} of a dispatcher, which leaves the stack. */
+    void killDispatcher(ServiceProcess d) throws InterruptedException {
+        dispatchers.remove(d);
+        d.kill();
+    }
+
+    /**
+     * Records not yet processed (end offset minus committed offset) of the consumer groups that carry notifications
+     * and deliveries: rules on {@code herald.notifications}, the dispatcher on {@code herald.deliveries} and on the
+     * retry topic. Zero means nothing is in flight and nothing will be redelivered.
+     */
+    long backlog() throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            return lag(admin, "herald-rules", Topics.NOTIFICATIONS) + lag(admin, "herald-dispatcher", Topics.DELIVERIES)
+                    + lag(admin, "herald-dispatcher-retry", RETRY_TOPIC);
+        }
+    }
+
+    private static long lag(Admin admin, String group, String topic) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+                .partitions().size();
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        long lag = 0;
+        for (var end : admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).entrySet()) {
+            OffsetAndMetadata c = committed.get(end.getKey());
+            lag += end.getValue().offset() - (c == null ? 0 : c.offset());
+        }
+        return lag;
+    }
+
+    /**
+     * True while every service a scenario did not stop itself runs; throws when one exited (killed from outside the
+     * suite, or crashed), so a scenario fails at once with the reason instead of waiting for its deadline.
+     */
+    boolean running() {
+        for (ServiceProcess p : allServices()) {
+            if (p != null && !p.isAlive() && !p.stoppedOnPurpose()) {
+                throw new IllegalStateException(p.name + " exited unexpectedly; see " + p.log);
+            }
+        }
+        return true;
+    }
+
+    private List<ServiceProcess> allServices() {
+        List<ServiceProcess> all = new ArrayList<>(dispatchers);
+        all.add(ingest);
+        all.add(rules);
+        return all;
+    }
+
+    /** Restarts any service that is not running (a failed scenario must not take the next ones down with it). */
+    void ensureRunning() throws Exception {
+        if (!broker.isRunning()) {
+            broker.restart();
+        }
+        if (!ingest.isAlive()) {
+            ingest = start("ingest-service");
+        }
+        if (!rules.isAlive()) {
+            rules = start("rules-service");
+        }
+        for (ServiceProcess d : new ArrayList<>(dispatchers)) {
+            if (!d.isAlive()) {
+                dispatchers.remove(d);
+            }
+        }
+        if (dispatchers.isEmpty()) {
+            startDispatcher();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        List<AutoCloseable> all = new ArrayList<>(dispatchers);
+        all.add(ingest);
+        all.add(rules);
+        all.add(homeserver);
+        all.add(gateway);
+        all.add(broker);
+        for (AutoCloseable c : all) {
+            try {
+                if (c != null) {
+                    c.close();
+                }
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
+    }
+
+    static Duration seconds(String property, long defaultSeconds) {
+        return Duration.ofSeconds(Long.getLong(property, defaultSeconds));
+    }
+}
