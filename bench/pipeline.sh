@@ -9,6 +9,8 @@
 #
 #   bench/pipeline.sh [--rebuild]      options via the environment: BENCH_SECONDS=20 BENCH_CONNECTIONS=64
 #                                      BENCH_ROOMS=100 BENCH_KAFKA_RECORDS=100000 BENCH_BASELINE_RECORDS=500000
+#   BENCH_MODE=ingest bench/pipeline.sh   intake alone (issue #5): rules- and dispatcher-service are stopped first,
+#                                      then notifications/s at full speed and the time to the 202 at half that rate
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -49,13 +51,18 @@ echo "--- Kafka baseline (kafka-producer-perf-test / kafka-consumer-perf-test, $
 "$JAVA" -Xmx512m -cp "$TOOLS_CP" org.apache.kafka.tools.ConsumerPerformance --bootstrap-server "$BOOTSTRAP" \
     --topic herald.bench.baseline --messages "$RECORDS" --group "bench-baseline-$$" --timeout 60000 2>&1 \
   | grep -v ' INFO ' | tail -2
-echo "--- Herald pipeline"
 pid_of() { pgrep -f "$1" | head -1 || true; }
+if [ "${BENCH_MODE:-pipeline}" = "ingest" ]; then
+  # Intake alone: nothing consumes herald.notifications meanwhile (their CPU would be measured against intake).
+  kill "$(pid_of "quarkus.http.port=$RULES_PORT ")" "$(pid_of "quarkus.http.port=$DISPATCHER_PORT ")" 2>/dev/null || true
+  sleep 3
+fi
+echo "--- Herald ${BENCH_MODE:-pipeline}"
 PIDS="ingest=$(pid_of "quarkus.http.port=$INGEST_PORT "),rules=$(pid_of "quarkus.http.port=$RULES_PORT ")"
 PIDS="$PIDS,dispatcher=$(pid_of "quarkus.http.port=$DISPATCHER_PORT "),kafka=$(pid_of "kafka.Kafka $STATE/kafka.properties")"
 "$JAVA" -Xmx1g -cp "$(cd "$(dirname "$0")/.." && pwd)/bench/target/benchmarks.jar" io.herald.bench.pipeline.PipelineBenchmark \
     --ingest "http://127.0.0.1:$INGEST_PORT" --rules "http://127.0.0.1:$RULES_PORT" \
     --dispatcher "http://127.0.0.1:$DISPATCHER_PORT" --kafka "$BOOTSTRAP" --admin-token "$(cat "$STATE/ingest-admin.token")" \
     --seconds "${BENCH_SECONDS:-20}" --connections "${BENCH_CONNECTIONS:-64}" --rooms "${BENCH_ROOMS:-100}" \
-    --kafka-records "${BENCH_KAFKA_RECORDS:-100000}" --pids "$PIDS"
+    --kafka-records "${BENCH_KAFKA_RECORDS:-100000}" --pids "$PIDS" --mode "${BENCH_MODE:-pipeline}"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

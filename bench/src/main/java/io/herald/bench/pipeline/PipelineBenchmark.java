@@ -54,6 +54,7 @@ public final class PipelineBenchmark {
     private final int rooms;
     private final AtomicInteger nextSeq = new AtomicInteger();
     private final AtomicLongArray acceptedAt;
+    private final AtomicLongArray sentAt;
     private final ProcessCpu cpu;
     private CountingHomeserver homeserver;
     private String apiKey;
@@ -62,6 +63,7 @@ public final class PipelineBenchmark {
         this.options = options;
         this.rooms = Integer.parseInt(option("rooms", "100"));
         this.acceptedAt = new AtomicLongArray(Integer.parseInt(option("capacity", "4000000")));
+        this.sentAt = new AtomicLongArray(acceptedAt.length());
         this.cpu = new ProcessCpu(option("pids", ""));
     }
 
@@ -87,13 +89,17 @@ public final class PipelineBenchmark {
     }
 
     private void runAll() throws Exception {
-        homeserver = new CountingHomeserver(vertx, acceptedAt.length());
-        setUp();
         int seconds = Integer.parseInt(option("seconds", "20"));
         int connections = Integer.parseInt(option("connections", "64"));
         HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true),
                 new PoolOptions().setHttp1MaxSize(connections).setMaxWaitQueueSize(100_000));
         Context context = vertx.getOrCreateContext();
+        if (option("mode", "pipeline").equals("ingest")) {
+            intakeOnly(client, context, connections, seconds);
+            return;
+        }
+        homeserver = new CountingHomeserver(vertx, acceptedAt.length());
+        setUp();
 
         // Warm-up until the JIT compilers settled: --warmup notifications through the whole pipeline, or 90 s.
         long warmupTarget = Long.parseLong(option("warmup", "30000"));
@@ -136,6 +142,36 @@ public final class PipelineBenchmark {
         homeserver.close();
     }
 
+    /**
+     * Intake alone (issue #5): accepted notifications per second at full speed, then the time to the 202 at half that
+     * rate (open loop). Whatever consumes herald.notifications is not measured; stop it to give intake the machine.
+     */
+    private void intakeOnly(HttpClient client, Context context, int connections, int seconds) throws Exception {
+        apiKey = createApiKey();
+        for (int i = 0; i < 3; i++) {
+            closedLoop(client, context, connections, 10); // warm-up
+        }
+        Map<String, Double> cpuBefore = cpu.sample();
+        Phase full = closedLoop(client, context, connections, seconds);
+        double rate = full.accepted.get() / (double) seconds;
+        long[] fullLatencies = full.responseTimes(sentAt, acceptedAt);
+        System.out.printf("INGEST full-speed: connections=%d seconds=%d accepted=%d = %.0f notifications/s non-202=%d"
+                        + " 202 after p50=%.1f ms p99=%.1f ms; CPU per notification: %s%n", connections, seconds,
+                full.accepted.get(), rate, full.failed.get(), percentile(fullLatencies, 0.5),
+                percentile(fullLatencies, 0.99), ProcessCpu.perItem(cpuBefore, cpu.sample(), full.accepted.get()));
+        int half = Math.max(1, (int) (rate / 2));
+        Phase paced = openLoop(client, context, half, seconds);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (paced.inFlight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        long[] latencies = paced.responseTimes(sentAt, acceptedAt);
+        System.out.printf("INGEST half-rate: rate=%d/s seconds=%d accepted=%d non-202=%d 202 after p50=%.1f ms"
+                        + " p99=%.1f ms max=%.1f ms%n", half, seconds, paced.accepted.get(), paced.failed.get(),
+                percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(latencies, 1.0));
+        client.close();
+    }
+
     /** An account on the counting homeserver, {@code rooms} Herald rooms linked to it, and an API key for them. */
     private void setUp() throws Exception {
         String account = "bench-" + run;
@@ -146,11 +182,15 @@ public final class PipelineBenchmark {
             call("PUT", option("rules", "http://127.0.0.1:8082") + "/v1/rooms/" + room(r), null,
                     "{\"matrix_room_id\":\"!bench" + r + ":localhost\",\"account\":\"" + account + "\"}");
         }
+        apiKey = createApiKey();
+    }
+
+    private String createApiKey() throws Exception {
         String created = call("POST", option("ingest", "http://127.0.0.1:8081") + "/v1/admin/api-keys",
                 option("admin-token", System.getenv("HERALD_INGEST_ADMIN_TOKEN")),
                 "{\"name\":\"pipeline benchmark " + run + "\",\"tenant\":\"bench\",\"sender\":\"@herald:localhost\","
                         + "\"rooms\":[\"*\"],\"rate_limit\":{\"per_second\":1000000,\"burst\":1000000}}");
-        apiKey = new JsonObject(created).getString("key");
+        return new JsonObject(created).getString("key");
     }
 
     private String room(int r) {
@@ -209,6 +249,21 @@ public final class PipelineBenchmark {
             }
             throw new IllegalStateException("the homeserver did not receive every accepted notification within "
                     + maxSeconds + " s");
+        }
+
+        /** Request sent → 202 received, sorted, of the accepted ones. */
+        long[] responseTimes(AtomicLongArray sentAt, AtomicLongArray acceptedAt) {
+            long[] result = new long[last - first];
+            int n = 0;
+            for (int seq = first; seq < last; seq++) {
+                long accepted = acceptedAt.get(seq);
+                if (accepted != 0) {
+                    result[n++] = accepted - sentAt.get(seq);
+                }
+            }
+            long[] sorted = Arrays.copyOf(result, n);
+            Arrays.sort(sorted);
+            return sorted;
         }
 
         long[] latencies(CountingHomeserver homeserver, AtomicLongArray acceptedAt) {
@@ -279,6 +334,7 @@ public final class PipelineBenchmark {
 
     private io.vertx.core.Future<Void> post(HttpClient client, Phase phase) {
         int seq = nextSeq.getAndIncrement();
+        sentAt.set(seq, System.nanoTime());
         String body = "{\"subject\":\"Disk almost full\",\"body\":\"hb:" + seq + "; volume /var on db-" + (seq % 50)
                 + " is at 91% (threshold 90%)\",\"link\":\"https://grafana.example.org/d/disk\"}";
         phase.inFlight.incrementAndGet();
