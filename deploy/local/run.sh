@@ -149,8 +149,10 @@ wait_for_kafka() {
 wait_for_kafka
 start_service() { # module port
   log "starting $1 on http://127.0.0.1:$2"
-  "$JAVA" -Xmx"${HERALD_SERVICE_XMX:-256m}" -Dquarkus.http.port="$2" -Dquarkus.http.host=127.0.0.1 \
-      -jar "$ROOT/$1/target/quarkus-app/quarkus-run.jar" > "$STATE/logs/$1.log" 2>&1 &
+  # HERALD_SERVICE_JAVA_OPTS: extra JVM options for the three services (e.g. a JFR recording while benchmarking)
+  # shellcheck disable=SC2086
+  "$JAVA" -Xmx"${HERALD_SERVICE_XMX:-256m}" ${HERALD_SERVICE_JAVA_OPTS:-} -Dquarkus.http.port="$2" \
+      -Dquarkus.http.host=127.0.0.1 -jar "$ROOT/$1/target/quarkus-app/quarkus-run.jar" > "$STATE/logs/$1.log" 2>&1 &
   PIDS+=($!)
 }
 start_service ingest-service "$INGEST_PORT"

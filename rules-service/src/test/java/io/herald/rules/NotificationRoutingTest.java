@@ -99,6 +99,32 @@ class NotificationRoutingTest {
                 r -> r.value() != null && r.value().contains(unlinked.id()))).isEmpty();
     }
 
+    @Test
+    void relinkingARoomTakesEffectForTheNextNotification() {
+        // The planner plans from a cache of rooms: a change through the API must not leave it planning the old link.
+        linkRoom("moving", "!old:example.org", "bot");
+        NotificationEvent before = notification("moving", "to the old room");
+        produce(before);
+        assertThat(Json.decodeDelivery(awaitDeliveries(before.id(), 1).get(0).value()).destination().matrixRoom()
+                .roomId()).isEqualTo("!old:example.org");
+
+        linkRoom("moving", "!new:example.org", "bot2");
+        NotificationEvent after = notification("moving", "to the new room");
+        produce(after);
+
+        Delivery delivery = Json.decodeDelivery(awaitDeliveries(after.id(), 1).get(0).value());
+        assertThat(delivery.destination().matrixRoom().roomId()).isEqualTo("!new:example.org");
+        assertThat(delivery.destination().matrixRoom().account()).isEqualTo("bot2");
+
+        given().delete("/v1/rooms/moving").then().statusCode(204);
+        NotificationEvent gone = notification("moving", "nowhere");
+        produce(gone);
+        assertThat(KafkaRecords.await(KafkaRecords.bootstrapServers(), Topics.NOTIFICATIONS_DLQ,
+                r -> r.value() != null && r.value().contains(gone.id()), 1, WAIT))
+                .extracting(r -> KafkaRecords.header(r, "dead-letter-reason")).first().asString()
+                .contains("unknown room 'moving'");
+    }
+
     private static void linkRoom(String room, String matrixRoomId, String account) {
         given().contentType("application/json")
                 .body("{\"matrix_room_id\":\"" + matrixRoomId + "\",\"account\":\"" + account + "\"}")

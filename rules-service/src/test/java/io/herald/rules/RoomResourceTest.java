@@ -37,6 +37,22 @@ class RoomResourceTest {
     }
 
     @Test
+    void roomIdsOfRoomVersion12HaveNoServerPart() {
+        // Synapse 1.160 creates rooms of version 12 by default: "!" and the create event's hash, no ":server"
+        String v12 = "!GGsK0lXP3cPs7k4G_1rZqRjZ3rFzVhX4nWm0g2yYc4Q";
+        given().contentType("application/json").body("{\"matrix_room_id\":\"" + v12 + "\",\"account\":\"bot\"}")
+                .put("/v1/rooms/v12-room")
+                .then().statusCode(201).body("matrix_room_id", equalTo(v12));
+        given().get("/v1/rooms/v12-room").then().statusCode(200).body("matrix_room_id", equalTo(v12));
+        for (String invalid : new String[] {"!", "!abc:", "!a b", "#alias:example.org", "abc"}) {
+            given().contentType("application/json").body("{\"matrix_room_id\":\"" + invalid + "\",\"account\":\"bot\"}")
+                    .put("/v1/rooms/v12-bad")
+                    .then().statusCode(400).body("errors.field", hasItem("matrix_room_id"));
+        }
+        given().delete("/v1/rooms/v12-room").then().statusCode(204);
+    }
+
+    @Test
     void invalidRoomsAreRefusedWithTheField() {
         given().contentType("application/json").body("{\"matrix_room_id\":\"not-a-room-id\",\"account\":\"bot\"}")
                 .put("/v1/rooms/bad-link")

@@ -42,6 +42,13 @@ public class PushStore {
             String deviceDisplayName, String profileTag, String lang, ObjectNode data, long pushkeyTs) {
     }
 
+    /** A Herald room's link: the Matrix room and the dispatcher account posting there, both null when unlinked. */
+    public record RoomRow(String key, String matrixRoomId, String account) {
+        public boolean linkedToMatrix() {
+            return matrixRoomId != null && account != null;
+        }
+    }
+
     /** The stored rules and overrides of one user. */
     public record UserRules(PushRuleSet rules, Map<RuleKey, RuleOverride> overrides) {
     }
@@ -50,6 +57,16 @@ public class PushStore {
 
     PushStore(DataSource dataSource) {
         this.dataSource = dataSource;
+    }
+
+    // ---- rooms
+
+    /** The room, or null when there is none. */
+    @Transactional
+    public RoomRow room(String key) {
+        List<RoomRow> rows = query("SELECT room_key, matrix_room_id, account FROM rules.room WHERE room_key = ?",
+                ps -> ps.setString(1, key), rs -> new RoomRow(rs.getString(1), rs.getString(2), rs.getString(3)));
+        return rows.isEmpty() ? null : rows.get(0);
     }
 
     // ---- members

@@ -5,9 +5,13 @@ import jakarta.validation.constraints.AssertTrue;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
 
-/** Body of {@code PUT /v1/rooms/{room}}: both link fields, or neither (a room without a Matrix room). */
+/**
+ * Body of {@code PUT /v1/rooms/{room}}: both link fields, or neither (a room without a Matrix room). Room ids of room
+ * version 12 and later have no server part ({@code !} and the create event's hash); older ones are {@code !opaque:server}.
+ */
 public record RoomRequest(
-        @JsonProperty("matrix_room_id") @Pattern(regexp = "![^:]+:.+", message = "must be a Matrix room id like !abc:example.org")
+        @JsonProperty("matrix_room_id") @Pattern(regexp = "![^:\\s]+(:\\S+)?",
+                message = "must be a Matrix room id like !abc:example.org (or !abc from room version 12)")
         @Size(max = 255) String matrixRoomId,
         @Pattern(regexp = "[A-Za-z0-9._~-]{1,128}", message = "must be a dispatcher account id") String account) {
 

@@ -2,7 +2,6 @@ package io.herald.rules.room;
 
 import io.herald.common.problem.Problem;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -44,9 +43,14 @@ public class RoomResource {
     @PUT
     @Path("{room}")
     @Consumes(MediaType.APPLICATION_JSON)
-    @Transactional
     public Response put(@PathParam("room") @Pattern(regexp = ROOM_KEY, message = ROOM_KEY_MESSAGE) String room,
             @Valid @NotNull(message = "a JSON object is required") RoomRequest request) {
+        Response response = QuarkusTransaction.requiringNew().call(() -> upsert(room, request));
+        cache.invalidateRoom(room); // after the commit, so a concurrent load cannot keep the old link
+        return response;
+    }
+
+    private static Response upsert(String room, RoomRequest request) {
         Room entity = Room.findById(room);
         boolean created = entity == null;
         Instant now = Instant.now();
@@ -67,7 +71,7 @@ public class RoomResource {
     public Response delete(@PathParam("room") String key) {
         QuarkusTransaction.requiringNew().run(() -> find(key).delete());
         // after the commit: members go with the room (ON DELETE CASCADE)
-        cache.invalidateMembers(key);
+        cache.invalidateRoom(key);
         return Response.noContent().build();
     }
 

@@ -11,9 +11,7 @@ import io.herald.pushrules.EvaluationResult;
 import io.herald.rules.push.PushCache;
 import io.herald.rules.push.PushStore;
 import io.herald.rules.push.RoomEvaluator;
-import io.herald.rules.room.Room;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -48,16 +46,15 @@ public class DeliveryPlanner {
      *
      * @throws InvalidRecordException when the room does not exist (the record is dead-lettered)
      */
-    @Transactional
     public List<Delivery> plan(NotificationEvent notification) {
-        Room room = Room.findById(notification.room());
+        PushStore.RoomRow room = cache.room(notification.room());
         if (room == null) {
             throw new InvalidRecordException("unknown room '" + notification.room() + "'");
         }
         List<Delivery> deliveries = new ArrayList<>(1);
         Instant now = Instant.now();
         if (room.linkedToMatrix()) {
-            Destination destination = Destination.room(room.account, room.matrixRoomId);
+            Destination destination = Destination.room(room.account(), room.matrixRoomId());
             deliveries.add(new Delivery(Delivery.idFor(notification.id(), destination), notification.id(),
                     notification.room(), destination, notification.event(), Map.of(), "high", 0,
                     now.plus(deadline), now));
@@ -66,7 +63,7 @@ public class DeliveryPlanner {
         // deliveries with the same id; the first member (in user id order) decides its tweaks.
         Set<String> destinations = new HashSet<>();
         ObjectNode event = Json.MAPPER.valueToTree(notification.event());
-        for (RoomEvaluator.MemberResult r : evaluator.evaluate(room.key, room.matrixRoomId, event, true)) {
+        for (RoomEvaluator.MemberResult r : evaluator.evaluate(room.key(), room.matrixRoomId(), event, true)) {
             EvaluationResult result = r.result();
             if (!result.shouldNotify()) {
                 continue;
