@@ -7,8 +7,8 @@
 #   - notifications/s end to end when producers write herald.notifications directly.
 # The output is also written to bench/target/pipeline-<time>.txt.
 #
-#   bench/pipeline.sh [--rebuild]      options via the environment: BENCH_SECONDS=20 BENCH_CONNECTIONS=64
-#                                      BENCH_ROOMS=100 BENCH_KAFKA_RECORDS=100000 BENCH_BASELINE_RECORDS=500000
+#   bench/pipeline.sh [--rebuild]      options via the environment: BENCH_SECONDS=20 BENCH_CONNECTIONS=128
+#                                      BENCH_ROOMS=1000 BENCH_KAFKA_RECORDS=100000 BENCH_BASELINE_RECORDS=500000
 #   BENCH_MODE=ingest bench/pipeline.sh   intake alone (issue #5): rules- and dispatcher-service are stopped first,
 #                                      then notifications/s at full speed and the time to the 202 at half that rate
 set -euo pipefail
@@ -18,10 +18,12 @@ if [ "${1:-}" != "--inside" ]; then
   export HERALD_STATE_DIR=${HERALD_STATE_DIR:-$ROOT/.local/bench}
   export KAFKA_PORT=${KAFKA_PORT:-29092} KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-29093} PG_PORT=${PG_PORT:-25432}
   export INGEST_PORT=${INGEST_PORT:-28081} RULES_PORT=${RULES_PORT:-28082} DISPATCHER_PORT=${DISPATCHER_PORT:-28083}
-  # What is measured is Herald, not its protective limits: lift the per-account rate limit of the dispatcher.
+  # What is measured is Herald, not its protective limits: lift the per-account rate limit of the dispatcher, and let
+  # it keep 256 requests in flight to the one (counting) homeserver that all 1,000 rooms live on (one per room at most:
+  # a room's deliveries go out in order).
   export HERALD_DISPATCHER_ACCOUNT_RATE_PER_SECOND=${HERALD_DISPATCHER_ACCOUNT_RATE_PER_SECOND:-1000000}
   export HERALD_DISPATCHER_ACCOUNT_BURST=${HERALD_DISPATCHER_ACCOUNT_BURST:-1000000}
-  export HERALD_DISPATCHER_HOMESERVER_MAX_CONCURRENCY=${HERALD_DISPATCHER_HOMESERVER_MAX_CONCURRENCY:-64}
+  export HERALD_DISPATCHER_HOMESERVER_MAX_CONCURRENCY=${HERALD_DISPATCHER_HOMESERVER_MAX_CONCURRENCY:-256}
   export HERALD_DEV_SINK_ENABLED=false HERALD_SERVICE_XMX=${HERALD_SERVICE_XMX:-512m}
   export QUARKUS_LOG_LEVEL=${QUARKUS_LOG_LEVEL:-WARN}
   if [ "${1:-}" = "--rebuild" ] || [ ! -f "$ROOT/bench/target/benchmarks.jar" ]; then
@@ -31,6 +33,10 @@ if [ "${1:-}" != "--inside" ]; then
     (cd "$ROOT" && ./mvnw -q -B -ntp -N install >/dev/null && ./mvnw -q -B -ntp -f deploy/local/pom.xml -Pkafka-tools \
         dependency:copy-dependencies -DincludeArtifactIds=kafka-tools -DoutputDirectory="$HERALD_STATE_DIR/kafka-tools")
   fi
+  # Every run starts from an empty broker and database: a backlog left by an earlier run (BENCH_MODE=ingest leaves
+  # everything it accepted in herald.notifications) would otherwise be measured, and then dead-lettered.
+  rm -rf "$HERALD_STATE_DIR/kafka-data" "$HERALD_STATE_DIR/postgres" "$HERALD_STATE_DIR/demo-api-key" \
+      "$HERALD_STATE_DIR/ingest-admin.token"
   mkdir -p "$ROOT/bench/target"
   OUT="$ROOT/bench/target/pipeline-$(date -u +%Y%m%dT%H%M%SZ).txt"
   HERALD_RUN_THEN="'$ROOT/bench/pipeline.sh' --inside 2>&1 | tee '$OUT'" exec "$ROOT/deploy/local/run.sh" ${1:+"$1"}
@@ -63,6 +69,6 @@ PIDS="$PIDS,dispatcher=$(pid_of "quarkus.http.port=$DISPATCHER_PORT "),kafka=$(p
 "$JAVA" -Xmx1g -cp "$(cd "$(dirname "$0")/.." && pwd)/bench/target/benchmarks.jar" io.herald.bench.pipeline.PipelineBenchmark \
     --ingest "http://127.0.0.1:$INGEST_PORT" --rules "http://127.0.0.1:$RULES_PORT" \
     --dispatcher "http://127.0.0.1:$DISPATCHER_PORT" --kafka "$BOOTSTRAP" --admin-token "$(cat "$STATE/ingest-admin.token")" \
-    --seconds "${BENCH_SECONDS:-20}" --connections "${BENCH_CONNECTIONS:-64}" --rooms "${BENCH_ROOMS:-100}" \
+    --seconds "${BENCH_SECONDS:-20}" --connections "${BENCH_CONNECTIONS:-128}" --rooms "${BENCH_ROOMS:-1000}" \
     --kafka-records "${BENCH_KAFKA_RECORDS:-100000}" --pids "$PIDS" --mode "${BENCH_MODE:-pipeline}"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -64,7 +64,8 @@ public final class PipelineBenchmark {
         this.rooms = Integer.parseInt(option("rooms", "100"));
         this.acceptedAt = new AtomicLongArray(Integer.parseInt(option("capacity", "4000000")));
         this.sentAt = new AtomicLongArray(acceptedAt.length());
-        this.cpu = new ProcessCpu(option("pids", ""));
+        // the benchmark's own JVM too (load generator, counting homeserver): what the machine had left for Herald
+        this.cpu = new ProcessCpu(option("pids", "") + ",bench=" + ProcessHandle.current().pid());
     }
 
     public static void main(String[] args) throws Exception {
