@@ -22,10 +22,13 @@ import io.herald.common.Json;
 import io.herald.common.MatrixEvent;
 import io.herald.common.MessageRenderer;
 import io.herald.common.Topics;
+import io.herald.dispatcher.account.AccountDirectory;
+import io.herald.dispatcher.account.MatrixAccount;
 import io.herald.testsupport.KafkaRecords;
 import io.herald.testsupport.KafkaTestResource;
 import io.herald.testsupport.MatrixSpec;
 import io.herald.testsupport.PostgresTestResource;
+import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import java.time.Duration;
@@ -46,6 +49,11 @@ class RoomDeliveryTest {
 
     private static final String TOKEN = "syt_room_delivery_token";
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** Nonce, ciphertext and tag that no key of this test opens (the tag cannot match). */
+    private static final String SEALED_WITH_ANOTHER_KEY = "v1:" + java.util.Base64.getEncoder().encodeToString(new byte[48]);
+
+    @jakarta.inject.Inject
+    AccountDirectory accounts;
     private static WireMockServer homeserver;
 
     @BeforeAll
@@ -167,6 +175,31 @@ class RoomDeliveryTest {
         ConsumerRecord<String, String> dead = KafkaRecords.await(KafkaRecords.bootstrapServers(), Topics.DELIVERIES_DLQ,
                 r -> r.value() != null && r.value().contains(delivery.id()), 1, WAIT).get(0);
         assertThat(KafkaRecords.header(dead, "dead-letter-reason")).contains("unknown Matrix account 'no-such-account'");
+    }
+
+    @Test
+    void anAccountWhoseTokenCannotBeDecryptedIsDeadLetteredNotRetriedForever() {
+        // As after a change of herald.secrets.key: the stored token was sealed with another key.
+        String room = room();
+        ensureAccount("other-key", homeserver.baseUrl());
+        QuarkusTransaction.requiringNew().run(() -> MatrixAccount.update(
+                "accessTokenEncrypted = ?1 where id = ?2", SEALED_WITH_ANOTHER_KEY, "other-key"));
+        accounts.evict("other-key");
+        stubRoom(room, okJson("{\"event_id\":\"$never\"}"));
+        Delivery delivery = new Delivery(UUID.randomUUID().toString(), "n-" + room, "ops",
+                Destination.room("other-key", room),
+                MatrixEvent.message("@herald:localhost", Map.of("msgtype", "m.text", "body", "x")), Map.of(), "high",
+                0, null, Instant.now());
+
+        produce(delivery);
+
+        ConsumerRecord<String, String> dead = KafkaRecords.await(KafkaRecords.bootstrapServers(), Topics.DELIVERIES_DLQ,
+                r -> r.value() != null && r.value().contains(delivery.id()), 1, WAIT).get(0);
+        assertThat(KafkaRecords.header(dead, "dead-letter-reason"))
+                .contains("cannot decrypt the secret of 'other-key'").contains("herald.secrets.key")
+                .doesNotContain(TOKEN);
+        awaitLogState(delivery.id(), "dead");
+        assertThat(homeserver.findAll(putRequestedFor(urlPathMatching(urlPattern(room))))).isEmpty();
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.herald.common.Destination;
 import io.herald.common.Json;
 import io.herald.common.RejectedPusher;
 import io.herald.dispatcher.account.AccountDirectory;
+import io.herald.dispatcher.secret.SecretBox;
 import io.herald.dispatcher.account.Credentials;
 import io.herald.dispatcher.account.MatrixLogin;
 import io.herald.dispatcher.deadletter.DeadLetterStore;
@@ -24,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -142,8 +144,11 @@ public class DeliveryProcessor {
         Instant deadline = deadline(delivery);
         if (delivery.destination().matrixRoom() != null) {
             String accountId = delivery.destination().matrixRoom().account();
-            return credentials(accountId).flatMap(c -> c == null
-                    ? refused(history, "unknown Matrix account '" + accountId + "'")
+            // An account whose token cannot be decrypted is dead-lettered with the reason, like an unknown one,
+            // instead of being retried forever: once the key is fixed, the dead letters can be replayed.
+            return credentials(accountId).onItemOrFailure().transformToUni((c, unreadable) -> unreadable != null
+                    ? refused(history, unreadable.getMessage())
+                    : c == null ? refused(history, "unknown Matrix account '" + accountId + "'")
                     : loop(delivery, roomSend(delivery, c), history, maxAttempts, deadline, true));
         }
         String url = delivery.destination().pusher().url();
@@ -319,9 +324,12 @@ public class DeliveryProcessor {
      * a dead letter (the record's offset simply stays uncommitted meanwhile).
      */
     static <T> Uni<T> blocking(Supplier<T> work, String what) {
+        // Transient trouble (database, network) is retried; a secret this key cannot open fails at once.
+        Predicate<Throwable> transientFailure = e -> !(e instanceof SecretBox.UnreadableSecretException);
         return Uni.createFrom().item(work)
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .onFailure().invoke(e -> LOG.warnf("%s failed, retrying: %s", what, e.getMessage()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(30)).indefinitely();
+                .onFailure(transientFailure).invoke(e -> LOG.warnf("%s failed, retrying: %s", what, e.getMessage()))
+                .onFailure(transientFailure).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(30))
+                .indefinitely();
     }
 }

@@ -56,7 +56,7 @@ public class SecretBox {
 
     public String decrypt(String stored, String boundTo) {
         if (stored == null || !stored.startsWith(PREFIX)) {
-            throw new IllegalStateException("not a Herald secret (wrong format)");
+            throw new UnreadableSecretException("the secret of '" + boundTo + "' is not a Herald secret (wrong format)");
         }
         try {
             byte[] in = Base64.getDecoder().decode(stored.substring(PREFIX.length()));
@@ -65,8 +65,15 @@ public class SecretBox {
             cipher.updateAAD(boundTo.getBytes(StandardCharsets.UTF_8));
             return new String(cipher.doFinal(in, NONCE_BYTES, in.length - NONCE_BYTES), StandardCharsets.UTF_8);
         } catch (GeneralSecurityException | IllegalArgumentException e) {
-            throw new IllegalStateException("cannot decrypt the secret of '" + boundTo
+            throw new UnreadableSecretException("cannot decrypt the secret of '" + boundTo
                     + "': was herald.secrets.key changed?");
+        }
+    }
+
+    /** A stored secret that this key cannot open: waiting does not help, an operator has to (see the message). */
+    public static final class UnreadableSecretException extends IllegalStateException {
+        public UnreadableSecretException(String message) {
+            super(message);
         }
     }
 }
