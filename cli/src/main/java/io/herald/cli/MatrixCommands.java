@@ -54,7 +54,7 @@ class MatrixCommands extends HeraldCli.Group {
         @Parameters(index = "0", paramLabel = "ACCOUNT", description = "dispatcher account id")
         String account;
 
-        @Parameters(index = "1", paramLabel = "ROOM", description = "room id (!id:server) or alias (#alias:server)")
+        @Parameters(index = "1", paramLabel = "ROOM", description = "room id (!id:server, or !id from room version 12) or alias (#alias:server)")
         String room;
 
         @Override

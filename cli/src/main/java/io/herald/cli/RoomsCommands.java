@@ -43,7 +43,7 @@ class RoomsCommands extends HeraldCli.Group {
         @Parameters(index = "0", paramLabel = "ROOM")
         String room;
 
-        @Parameters(index = "1", paramLabel = "MATRIX_ROOM_ID", description = "!id:server")
+        @Parameters(index = "1", paramLabel = "MATRIX_ROOM_ID", description = "!id:server (or !id from room version 12)")
         String matrixRoomId;
 
         @Option(names = "--account", required = true, paramLabel = "ACCOUNT", description = "dispatcher account")

@@ -281,6 +281,31 @@ class AccountLoginTest {
                 .post("/v1/matrix-accounts/nobody/join").then().statusCode(404);
     }
     @Test
+    void roomIdsOfRoomVersion12WithoutServerPartCanBeJoined() {
+        WireMockServer hs = server();
+        homeserverFor(hs, "@bot:example.org");
+        String id = id();
+        create(loginBody(id, "@bot:example.org", ",\"homeserver\":\"" + hs.baseUrl() + "\"")).then().statusCode(201);
+        // Synapse 1.160's default room version 12: "!" and 43 characters of unpadded base64url, no ":server"
+        String v12 = "!GGsK0lXP3cPs7k4G_1rZqRjZ3rFzVhX4nWm0g2yYc4Q";
+        hs.stubFor(post(urlEqualTo("/_matrix/client/v3/join/%21GGsK0lXP3cPs7k4G_1rZqRjZ3rFzVhX4nWm0g2yYc4Q"))
+                .withHeader("Authorization", WireMock.equalTo("Bearer " + TOKEN))
+                .willReturn(okJson("{\"room_id\":\"" + v12 + "\"}")));
+
+        given().contentType("application/json").body("{\"room\":\"" + v12 + "\"}")
+                .post("/v1/matrix-accounts/" + id + "/join").then().statusCode(200)
+                .body("room_id", equalTo(v12));
+        hs.verify(1, postRequestedFor(urlEqualTo("/_matrix/client/v3/join/%21GGsK0lXP3cPs7k4G_1rZqRjZ3rFzVhX4nWm0g2yYc4Q")));
+
+        // still refused: an alias needs its server, and neither form may be empty or hold whitespace
+        for (String invalid : new String[] {"#ops", "!", "!abc:", "! abc", "!a b:example.org"}) {
+            given().contentType("application/json").body("{\"room\":\"" + invalid + "\"}")
+                    .post("/v1/matrix-accounts/" + id + "/join").then().statusCode(400)
+                    .body("errors.field", org.hamcrest.Matchers.hasItem("room"));
+        }
+    }
+
+    @Test
     void aTlsFailureIs502() {
         WireMockServer plain = server();
         create(loginBody(id(), "@bot:example.org", ",\"homeserver\":\"https://127.0.0.1:" + plain.port() + "\""))
