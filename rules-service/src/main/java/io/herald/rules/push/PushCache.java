@@ -5,6 +5,7 @@ import io.herald.pushrules.DefaultsProfile;
 import io.herald.pushrules.PushRuleSet;
 import io.herald.pushrules.RuleSetCompiler;
 import io.herald.pushrules.defaults.ServerDefaults;
+import io.vertx.core.Context;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.List;
@@ -85,6 +86,18 @@ public class PushCache {
     }
 
     /**
+     * Thrown instead of loading a missing or expired entry on a Vert.x event loop, where blocking on PostgreSQL is not
+     * allowed: the caller repeats the call on a worker thread. Preallocated, without a stack trace: it is control flow.
+     */
+    public static final class MissOnEventLoop extends RuntimeException {
+        static final MissOnEventLoop INSTANCE = new MissOnEventLoop();
+
+        private MissOnEventLoop() {
+            super("cache miss on an event loop", null, false, false);
+        }
+    }
+
+    /**
      * A loading cache that never keeps a value loaded before an invalidation: {@link #invalidate} bumps the
      * generation, then removes; a load only stores its value if no invalidation happened since it started. Entries
      * expire {@code ttl} after they were loaded; a loader's null is returned but not kept.
@@ -105,6 +118,9 @@ public class PushCache {
             Entry<V> e = map.get(key);
             if (e != null && System.nanoTime() - e.expiresAt < 0) {
                 return e.value;
+            }
+            if (Context.isOnEventLoopThread()) {
+                throw MissOnEventLoop.INSTANCE; // loading blocks: the caller goes to a worker thread and asks again
             }
             long g = generation.get();
             long loadedAt = System.nanoTime();

@@ -4,8 +4,9 @@ import io.herald.common.Delivery;
 import io.herald.common.InvalidRecordException;
 import io.herald.common.Json;
 import io.herald.common.NotificationEvent;
-import io.smallrye.common.annotation.Blocking;
+import io.herald.rules.push.PushCache;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.KafkaProducer;
@@ -30,8 +31,9 @@ import org.jboss.logging.Logger;
  * {@code herald.deliveries}. A notification's offset is committed only after Kafka acknowledged all of its
  * deliveries, so a crash re-plans it (with the same delivery ids) instead of losing it.
  *
- * <p>Planning is blocking (PostgreSQL) and done one notification after the other per consumer, so deliveries are
- * handed to the producer in notification order, and the producer keeps that order per partition (idempotent, so also
+ * <p>Planning is done one notification after the other per consumer, on the consumer's event loop when the caches
+ * hold what it needs and on a worker thread when PostgreSQL must be asked, so deliveries are handed to the producer in
+ * notification order, and the producer keeps that order per partition (idempotent, so also
  * across its own retries). Waiting for the acknowledgements is not: the next notification is planned meanwhile, and
  * each one is acknowledged when its deliveries are; the commit strategy commits an offset only once every record
  * before it was acknowledged. At most {@code herald.rules.max-unacknowledged} notifications per consumer wait so.
@@ -65,7 +67,6 @@ public class NotificationConsumer {
     }
 
     @Incoming("notifications")
-    @Blocking
     public CompletionStage<Void> consume(Message<byte[]> message) {
         byte[] value = message.getPayload();
         NotificationEvent notification;
@@ -74,6 +75,37 @@ public class NotificationConsumer {
         } catch (InvalidRecordException e) {
             return message.nack(e);
         }
+        // Fast path, on the consumer's event loop: everything planning needs is in the caches (the usual case) and
+        // there is room for one more unacknowledged notification. Anything else (a cache miss, which loads from
+        // PostgreSQL; waiting for acknowledgements) goes to a worker thread. The connector hands over the next record
+        // only when the returned stage completes, so the order of notifications holds on both paths.
+        if (unacknowledged.tryAcquire()) {
+            List<Delivery> planned;
+            try {
+                planned = planner.plan(notification);
+            } catch (PushCache.MissOnEventLoop e) {
+                unacknowledged.release();
+                return onWorker(message, notification);
+            } catch (InvalidRecordException e) {
+                unacknowledged.release();
+                return message.nack(e);
+            } catch (RuntimeException e) {
+                unacknowledged.release();
+                return onWorker(message, notification); // retried there with backoff
+            }
+            publishThenAck(message, notification, planned);
+            return CompletableFuture.completedFuture(null);
+        }
+        return onWorker(message, notification);
+    }
+
+    private CompletionStage<Void> onWorker(Message<byte[]> message, NotificationEvent notification) {
+        return Uni.createFrom().item(() -> planOnWorker(message, notification))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .subscribeAsCompletionStage().thenCompose(stage -> stage);
+    }
+
+    private CompletionStage<Void> planOnWorker(Message<byte[]> message, NotificationEvent notification) {
         List<Delivery> planned;
         try {
             planned = planUntilPossible(notification);
@@ -85,12 +117,17 @@ public class NotificationConsumer {
             Thread.currentThread().interrupt();
             return new CompletableFuture<>();
         }
+        publishThenAck(message, notification, planned);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /** Acknowledges the record (releasing its permit) once Kafka acknowledged all its deliveries. */
+    private void publishThenAck(Message<byte[]> message, NotificationEvent notification, List<Delivery> planned) {
         publish(planned).subscribe().with(ok -> {
             unacknowledged.release();
             LOG.debugf("notification %s: %d deliveries", notification.id(), planned.size());
             message.ack();
         }, failure -> unacknowledged.release()); // not reached: publish retries until it succeeds
-        return CompletableFuture.completedFuture(null);
     }
 
     /** Plans, retrying with backoff while the database is unavailable. */
