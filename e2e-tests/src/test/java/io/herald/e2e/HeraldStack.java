@@ -75,7 +75,27 @@ final class HeraldStack implements AutoCloseable {
                 + stack.homeserver.url() + "\",\"access_token\":\"syt_fault\",\"user_id\":\"@herald:fault.test\","
                 + "\"device_id\":\"HERALDFAULT\"}")
                 .post(stack.dispatcher().url() + "/v1/matrix-accounts").then().statusCode(201);
+        stack.warmUp();
         return stack;
+    }
+
+    /**
+     * Sends a notification into each of 16 warm-up rooms (spread over the partitions) and waits until all arrived,
+     * so that every consumer group has formed and the pipeline flows before the first scenario's stream starts: a
+     * scenario's fault must land mid-stream, not while the services are still joining their groups.
+     */
+    private void warmUp() {
+        List<String> rooms = java.util.stream.IntStream.range(0, 16).mapToObj(i -> "warmup-" + i).toList();
+        for (String room : rooms) {
+            given().contentType("application/json").body(Map.of("matrix_room_id", "!" + room + ":fault.test",
+                    "account", ACCOUNT)).put(rules.url() + "/v1/rooms/" + room).then().statusCode(201);
+            given().header("Authorization", "Bearer " + apiKey).contentType("application/json")
+                    .body(Map.of("subject", "warm-up", "body", room))
+                    .post(ingest.url() + "/v1/rooms/" + room + "/notifications").then().statusCode(202);
+        }
+        org.awaitility.Awaitility.await("the warm-up notifications at the homeserver").atMost(Duration.ofSeconds(180))
+                .pollInterval(Duration.ofMillis(200)).until(() -> homeserver.eventsByTxn().values().stream()
+                        .filter(e -> e.roomId().startsWith("!warmup-")).count() == rooms.size());
     }
 
     /** Starts one more instance of a service (each instance gets its own log under target/service-logs). */
