@@ -178,6 +178,26 @@ class RoomDeliveryTest {
     }
 
     @Test
+    void aRepublishedDeliveryIsPutWithTheSameTxnIdAndTheLogKeepsBothAttempts() {
+        String room = room();
+        stubRoom(room, okJson("{\"event_id\":\"$same\"}"));
+        Delivery delivery = delivery(room);
+        produce(delivery);
+        awaitRequests(room, 1);
+        awaitLogState(delivery.id(), "delivered");
+
+        produce(delivery); // as after a crash before the offset commit, or a replay
+
+        List<LoggedRequest> puts = awaitRequests(room, 2);
+        assertThat(puts).extracting(LoggedRequest::getUrl).containsOnly(puts.get(0).getUrl());
+        await().atMost(WAIT).untilAsserted(() -> given().get("/v1/deliveries/" + delivery.id()).then()
+                .body("state", org.hamcrest.Matchers.equalTo("delivered"))
+                .body("attempts", org.hamcrest.Matchers.equalTo(2))
+                .body("history.size()", org.hamcrest.Matchers.equalTo(2))
+                .body("history.status", org.hamcrest.Matchers.everyItem(org.hamcrest.Matchers.equalTo(200))));
+    }
+
+    @Test
     void anAccountWhoseTokenCannotBeDecryptedIsDeadLetteredNotRetriedForever() {
         // As after a change of herald.secrets.key: the stored token was sealed with another key.
         String room = room();

@@ -21,7 +21,9 @@ import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
 /**
- * The delivery log: one row per delivery id with its state, attempts and history. Writes are batched (one
+ * The delivery log: one row per delivery id with its state, attempts and history. A row's history only grows: a
+ * write adds the attempts the row does not have yet (a parked delivery carries its earlier attempts along, a
+ * re-published or replayed one starts a new list), so a replay after a dead letter still shows the failed attempts. Writes are batched (one
  * transaction per batch of up to 500 rows) by a single writer thread, so logging does not cap the dispatch rate;
  * {@link #record} completes once the row is committed, and the Kafka record is acknowledged only after that. When
  * PostgreSQL is down the writer retries, and acknowledgements wait: nothing is lost, the consumer just slows down.
@@ -35,10 +37,16 @@ public class DeliveryLog {
             INSERT INTO dispatcher.delivery_log (delivery_id, notification_id, room_key, destination, state, attempts,
                 last_status, last_error, matrix_event_id, history, created_at, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now())
-            ON CONFLICT (delivery_id) DO UPDATE SET state = EXCLUDED.state, attempts = EXCLUDED.attempts,
+            ON CONFLICT (delivery_id) DO UPDATE SET state = EXCLUDED.state,
                 last_status = EXCLUDED.last_status, last_error = EXCLUDED.last_error,
                 matrix_event_id = COALESCE(EXCLUDED.matrix_event_id, delivery_log.matrix_event_id),
-                history = EXCLUDED.history, updated_at = now()""";
+                attempts = delivery_log.attempts + (SELECT count(*) FROM jsonb_array_elements(EXCLUDED.history::jsonb) n
+                    WHERE NOT COALESCE(delivery_log.history, '[]')::jsonb @> jsonb_build_array(n)),
+                history = (SELECT (COALESCE(delivery_log.history, '[]')::jsonb
+                        || COALESCE(jsonb_agg(n ORDER BY i), '[]'::jsonb))::text
+                    FROM jsonb_array_elements(EXCLUDED.history::jsonb) WITH ORDINALITY AS a(n, i)
+                    WHERE NOT COALESCE(delivery_log.history, '[]')::jsonb @> jsonb_build_array(n)),
+                updated_at = now()""";
 
     private record Pending(Delivery delivery, String state, Attempted attempted, CompletableFuture<Void> done) {
     }
