@@ -66,6 +66,7 @@ fi
 echo "--- Herald ${BENCH_MODE:-pipeline}"
 PIDS="ingest=$(pid_of "quarkus.http.port=$INGEST_PORT "),rules=$(pid_of "quarkus.http.port=$RULES_PORT ")"
 PIDS="$PIDS,dispatcher=$(pid_of "quarkus.http.port=$DISPATCHER_PORT "),kafka=$(pid_of "kafka.Kafka $STATE/kafka.properties")"
+PIDS="$PIDS,postgres=$(pgrep -d+ -x postgres || true)"
 "$JAVA" -Xmx1g -cp "$(cd "$(dirname "$0")/.." && pwd)/bench/target/benchmarks.jar" io.herald.bench.pipeline.PipelineBenchmark \
     --ingest "http://127.0.0.1:$INGEST_PORT" --rules "http://127.0.0.1:$RULES_PORT" \
     --dispatcher "http://127.0.0.1:$DISPATCHER_PORT" --kafka "$BOOTSTRAP" --admin-token "$(cat "$STATE/ingest-admin.token")" \
