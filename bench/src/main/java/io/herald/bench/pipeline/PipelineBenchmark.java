@@ -148,9 +148,7 @@ public final class PipelineBenchmark {
      */
     private void intakeOnly(HttpClient client, Context context, int connections, int seconds) throws Exception {
         apiKey = createApiKey();
-        for (int i = 0; i < 3; i++) {
-            closedLoop(client, context, connections, 10); // warm-up
-        }
+        warmUp("intake", 100_000, () -> closedLoop(client, context, connections, 10).accepted.get());
         Map<String, Double> cpuBefore = cpu.sample();
         Phase full = closedLoop(client, context, connections, seconds);
         double rate = full.accepted.get() / (double) seconds;
@@ -379,7 +377,7 @@ public final class PipelineBenchmark {
                 break;
             }
         }
-        System.out.printf("warm-up %s: %d notifications through the pipeline in %.0f s; JIT compilers busy %.1f%% of a"
+        System.out.printf("warm-up %s: %d notifications in %.0f s; JIT compilers busy %.1f%% of a"
                 + " core in the last round%n", what, warmedUp, (System.nanoTime() - start) / 1e9, compiling * 100);
     }
 
