@@ -359,7 +359,8 @@ public final class PipelineBenchmark {
 
     /**
      * Runs warm-up rounds until the JIT compilers settled: at least {@code minimum} notifications, then until a round
-     * in which the compiler threads of all processes used under 2% of the machine (or --warmup-max-seconds, 240).
+     * in which the compiler threads of all processes used under 2% of the machine, twice in a row (or
+     * --warmup-max-seconds, 240).
      * Five JVMs share two cores here, so compiling takes minutes, not seconds; measured before that, a third of the
      * CPU went to C2 and the figures described the warm-up, not the steady state.
      */
@@ -368,12 +369,15 @@ public final class PipelineBenchmark {
         long start = System.nanoTime();
         long ends = start + TimeUnit.SECONDS.toNanos(Long.parseLong(option("warmup-max-seconds", "240")));
         double compiling = Double.NaN;
+        int quietRounds = 0;
         while (System.nanoTime() < ends) {
             double compilerBefore = cpu.compilerSeconds();
             long roundStart = System.nanoTime();
             warmedUp += round.call();
             compiling = (cpu.compilerSeconds() - compilerBefore) / ((System.nanoTime() - roundStart) / 1e9);
-            if (warmedUp >= minimum && compiling < 0.02 * Runtime.getRuntime().availableProcessors()) {
+            // two quiet rounds in a row: compiling comes in bursts (a deoptimized method is compiled again)
+            quietRounds = compiling < 0.02 * Runtime.getRuntime().availableProcessors() ? quietRounds + 1 : 0;
+            if (warmedUp >= minimum && quietRounds >= 2) {
                 break;
             }
         }

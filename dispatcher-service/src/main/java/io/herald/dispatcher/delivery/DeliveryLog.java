@@ -48,7 +48,7 @@ public class DeliveryLog {
                     WHERE NOT COALESCE(delivery_log.history, '[]')::jsonb @> jsonb_build_array(n)),
                 updated_at = now()""";
 
-    private record Pending(Delivery delivery, String state, Attempted attempted, CompletableFuture<Void> done) {
+    record Pending(Delivery delivery, String state, Attempted attempted, CompletableFuture<Void> done) {
     }
 
     private final DataSource dataSource;
@@ -115,7 +115,7 @@ public class DeliveryLog {
         }
     }
 
-    private void write(List<Pending> batch) throws SQLException {
+    void write(List<Pending> batch) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement st = c.prepareStatement(UPSERT)) {
