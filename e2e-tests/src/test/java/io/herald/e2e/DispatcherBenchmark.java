@@ -74,15 +74,32 @@ class DispatcherBenchmark {
             try (ServiceProcess dispatcher = ServiceProcess.start("dispatcher-service", "dispatcher-bench", config)) {
                 given().contentType("application/json").body("{\"id\":\"" + account + "\",\"homeserver\":\"" + sink.url()
                         + "\",\"access_token\":\"t\"}").post(dispatcher.url() + "/v1/matrix-accounts").then().statusCode(201);
-                // Warm-up (JIT), then throughput: `count` deliveries over `rooms` rooms, produced faster than they are
-                // dispatched, timed from the first event the homeserver saw to the last.
-                int warmup = count / 5;
-                try (KafkaProducer<String, String> producer = TestKafka.producer(kafka)) {
-                    for (int i = 0; i < warmup; i++) {
-                        producer.send(record(topic, account, i % rooms, -1 - i, false));
+                // Warm-up until the JIT compilers of the dispatcher and of this JVM (broker, homeserver) settled:
+                // rounds of count/5 deliveries, at least two, then until a round in which they used under 2% of the
+                // machine (at most 5 minutes). Then throughput: `count` deliveries over `rooms` rooms, produced
+                // faster than they are dispatched, timed from the first event the homeserver saw to the last.
+                int round = Math.max(1, count / 5);
+                int warmup = 0;
+                double compiling;
+                long warmupStart = System.nanoTime();
+                do {
+                    Duration compilersBefore = JitCompilers.cpuTime(dispatcher.pid(), ProcessHandle.current().pid());
+                    long roundStart = System.nanoTime();
+                    try (KafkaProducer<String, String> producer = TestKafka.producer(kafka)) {
+                        for (int i = 0; i < round; i++) {
+                            producer.send(record(topic, account, i % rooms, -1 - warmup - i, false));
+                        }
                     }
-                }
-                await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(50)).until(() -> sink.events() >= warmup);
+                    int sent = warmup + round;
+                    await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(50)).until(() -> sink.events() >= sent);
+                    warmup = sent;
+                    compiling = JitCompilers.cpuTime(dispatcher.pid(), ProcessHandle.current().pid())
+                            .minus(compilersBefore).toNanos() / (double) (System.nanoTime() - roundStart);
+                } while ((warmup < 2 * round || compiling >= 0.02 * Runtime.getRuntime().availableProcessors())
+                        && System.nanoTime() - warmupStart < Duration.ofMinutes(5).toNanos());
+                System.out.printf("%nBENCH dispatcher warm-up: %d deliveries in %.0f s; JIT compilers busy %.1f%% of a core"
+                        + " in the last round%n", warmup, (System.nanoTime() - warmupStart) / 1e9, compiling * 100);
+                int warmedUp = warmup;
                 long measuredFrom = System.nanoTime();
                 Duration cpuBefore = dispatcher.cpuTime();
                 try (KafkaProducer<String, String> producer = TestKafka.producer(kafka)) {
@@ -91,7 +108,7 @@ class DispatcherBenchmark {
                     }
                 }
                 await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(50))
-                        .until(() -> sink.events() >= warmup + count);
+                        .until(() -> sink.events() >= warmedUp + count);
                 long first = sink.eventsByTxn().values().stream().mapToLong(FakeHomeserver.Event::receivedNanos)
                         .filter(t -> t >= measuredFrom).min().orElseThrow();
                 long last = sink.eventsByTxn().values().stream().mapToLong(FakeHomeserver.Event::receivedNanos).max().orElseThrow();

@@ -108,6 +108,10 @@ final class ServiceProcess implements AutoCloseable {
 
     /** {@code kill -9}: no shutdown hook, no offset commit, no goodbye. */
     /** CPU time the process used so far (user + system), for benchmarks. */
+    long pid() {
+        return process.pid();
+    }
+
     Duration cpuTime() {
         return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
     }
