@@ -83,7 +83,7 @@ class DispatcherBenchmark {
                 double compiling;
                 long warmupStart = System.nanoTime();
                 do {
-                    Duration compilersBefore = JitCompilers.cpuTime(dispatcher.pid(), ProcessHandle.current().pid());
+                    Duration compilersBefore = LinuxCpu.compilers(dispatcher.pid(), ProcessHandle.current().pid());
                     long roundStart = System.nanoTime();
                     try (KafkaProducer<String, String> producer = TestKafka.producer(kafka)) {
                         for (int i = 0; i < round; i++) {
@@ -93,7 +93,7 @@ class DispatcherBenchmark {
                     int sent = warmup + round;
                     await().atMost(Duration.ofMinutes(10)).pollInterval(Duration.ofMillis(50)).until(() -> sink.events() >= sent);
                     warmup = sent;
-                    compiling = JitCompilers.cpuTime(dispatcher.pid(), ProcessHandle.current().pid())
+                    compiling = LinuxCpu.compilers(dispatcher.pid(), ProcessHandle.current().pid())
                             .minus(compilersBefore).toNanos() / (double) (System.nanoTime() - roundStart);
                 } while ((warmup < 2 * round || compiling >= 0.02 * Runtime.getRuntime().availableProcessors())
                         && System.nanoTime() - warmupStart < Duration.ofMinutes(5).toNanos());
@@ -102,6 +102,7 @@ class DispatcherBenchmark {
                 int warmedUp = warmup;
                 long measuredFrom = System.nanoTime();
                 Duration cpuBefore = dispatcher.cpuTime();
+                Duration machineBefore = LinuxCpu.machineBusy();
                 try (KafkaProducer<String, String> producer = TestKafka.producer(kafka)) {
                     for (int i = 0; i < count; i++) {
                         producer.send(record(topic, account, i % rooms, i, false));
@@ -114,17 +115,19 @@ class DispatcherBenchmark {
                 long last = sink.eventsByTxn().values().stream().mapToLong(FakeHomeserver.Event::receivedNanos).max().orElseThrow();
                 double seconds = (last - first) / 1e9;
                 double rate = count / seconds;
-                long cpuMicros = dispatcher.cpuTime().minus(cpuBefore).toNanos() / 1000;
                 System.out.printf("%nBENCH dispatcher throughput: %d deliveries in %.2f s = %.0f deliveries/s "
                         + "(1 dispatcher, %d rooms, 8 partitions, broker and PostgreSQL on the same 2 cores); "
-                        + "dispatcher CPU %.0f µs per delivery%n", count, seconds, rate, rooms, (double) cpuMicros / count);
+                        + "dispatcher CPU %.0f µs per delivery, machine %.0f µs%n", count, seconds, rate, rooms,
+                        perItem(cpuBefore, dispatcher.cpuTime(), count), perItem(machineBefore, LinuxCpu.machineBusy(), count));
 
-                // Latency at half that rate, for 15 s.
-                int half = (int) (rate / 2);
+                // Latency for 15 s at half that rate, or at -Dherald.bench.latency-rate (e.g. half the 10,000/s target).
+                int half = Integer.getInteger("herald.bench.latency-rate", (int) (rate / 2));
                 int total = half * 15;
                 measuring.set(1);
                 int before = sink.events();
                 latencies.clear();
+                Duration pacedCpuBefore = dispatcher.cpuTime();
+                Duration pacedMachineBefore = LinuxCpu.machineBusy();
                 try (KafkaProducer<String, String> producer = TestKafka.producer(kafka)) {
                     long t0 = System.nanoTime();
                     for (int i = 0; i < total; i++) {
@@ -140,10 +143,16 @@ class DispatcherBenchmark {
                 List<Long> sorted = new ArrayList<>(latencies);
                 Collections.sort(sorted);
                 System.out.printf("BENCH dispatcher latency at %d deliveries/s for 15 s (%d deliveries): p50 %.1f ms, "
-                        + "p99 %.1f ms, max %.1f ms%n%n", half, sorted.size(), pct(sorted, 0.50) / 1000.0,
-                        pct(sorted, 0.99) / 1000.0, sorted.get(sorted.size() - 1) / 1000.0);
+                        + "p99 %.1f ms, max %.1f ms; dispatcher CPU %.0f µs per delivery, machine %.0f µs%n%n", half,
+                        sorted.size(), pct(sorted, 0.50) / 1000.0, pct(sorted, 0.99) / 1000.0,
+                        sorted.get(sorted.size() - 1) / 1000.0, perItem(pacedCpuBefore, dispatcher.cpuTime(), total),
+                        perItem(pacedMachineBefore, LinuxCpu.machineBusy(), total));
             }
         }
+    }
+
+    private static double perItem(Duration before, Duration after, int items) {
+        return after.minus(before).toNanos() / 1000.0 / Math.max(1, items);
     }
 
     private static ProducerRecord<String, String> record(String topic, String account, int room, int i, boolean stamp) {

@@ -6,25 +6,40 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.stream.Stream;
 
-/**
- * CPU time of a JVM's JIT compiler threads ({@code C1/C2 CompilerThread}, from Linux {@code /proc/<pid>/task}): a
- * benchmark warms up until they are nearly idle, because before that it measures compiling, not Herald.
- */
-final class JitCompilers {
+/** CPU time read from Linux's {@code /proc}, for benchmarks; zero where there is no {@code /proc}. */
+final class LinuxCpu {
 
-    private JitCompilers() {
+    private LinuxCpu() {
     }
 
-    static Duration cpuTime(long... pids) {
+    /**
+     * CPU time of the JIT compiler threads ({@code C1/C2 CompilerThread}) of these JVMs: a benchmark warms up until
+     * they are nearly idle, because before that it measures compiling, not Herald.
+     */
+    static Duration compilers(long... pids) {
         long ticks = 0;
         for (long pid : pids) {
             try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
-                ticks += tasks.mapToLong(JitCompilers::compilerTicks).sum();
+                ticks += tasks.mapToLong(LinuxCpu::compilerTicks).sum();
             } catch (IOException e) {
                 // not Linux, or the process ended: no compiler time to report
             }
         }
         return Duration.ofMillis(ticks * 10); // USER_HZ = 100
+    }
+
+    /** Busy time of all CPUs of the machine so far (all but idle and iowait): shows whether the machine was full. */
+    static Duration machineBusy() {
+        try {
+            String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+            long ticks = 0;
+            for (int i = 1; i < Math.min(f.length, 9); i++) {
+                ticks += i == 4 || i == 5 ? 0 : Long.parseLong(f[i]); // cpu user nice system idle iowait irq softirq steal
+            }
+            return Duration.ofMillis(ticks * 10);
+        } catch (IOException | RuntimeException e) {
+            return Duration.ZERO;
+        }
     }
 
     private static long compilerTicks(Path task) {
