@@ -5,6 +5,8 @@
 #   - the raw Kafka baseline: the Kafka tools' producer and consumer performance tools, 400-byte records, same broker;
 #   - notifications/s end to end over HTTP at full speed, and the 202 → homeserver latency at half that rate;
 #   - notifications/s end to end when producers write herald.notifications directly.
+# Each measurement follows a warm-up that lasts until the JIT compilers of all the JVMs are nearly idle (about two
+# minutes on two cores), so a run takes 6–8 minutes.
 # The output is also written to bench/target/pipeline-<time>.txt.
 #
 #   bench/pipeline.sh [--rebuild]      options via the environment: BENCH_SECONDS=20 BENCH_CONNECTIONS=128
