@@ -71,6 +71,10 @@ class DispatcherBenchmark {
             config.put("mp.messaging.incoming.deliveries.group.id", "bench-" + run);
             config.put("mp.messaging.incoming.deliveries-retry.group.id", "bench-retry-" + run);
             config.put("quarkus.log.level", "WARN");
+            // -Dherald.bench.dispatcher.<property>=<value>: a dispatcher setting for this run (e.g. max-in-flight)
+            System.getProperties().stringPropertyNames().stream().filter(n -> n.startsWith("herald.bench.dispatcher."))
+                    .forEach(n -> config.put("herald.dispatcher." + n.substring("herald.bench.dispatcher.".length()),
+                            System.getProperty(n)));
             try (ServiceProcess dispatcher = ServiceProcess.start("dispatcher-service", "dispatcher-bench", config)) {
                 given().contentType("application/json").body("{\"id\":\"" + account + "\",\"homeserver\":\"" + sink.url()
                         + "\",\"access_token\":\"t\"}").post(dispatcher.url() + "/v1/matrix-accounts").then().statusCode(201);
