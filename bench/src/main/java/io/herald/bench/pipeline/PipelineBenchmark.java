@@ -63,7 +63,7 @@ public final class PipelineBenchmark {
     private PipelineBenchmark(Map<String, String> options) {
         this.options = options;
         this.rooms = Integer.parseInt(option("rooms", "100"));
-        this.acceptedAt = new AtomicLongArray(Integer.parseInt(option("capacity", "4000000")));
+        this.acceptedAt = new AtomicLongArray(Integer.parseInt(option("capacity", "8000000")));
         this.sentAt = new AtomicLongArray(acceptedAt.length());
         // the benchmark's own JVM too (load generator, counting homeserver): what the machine had left for Herald
         this.cpu = new ProcessCpu(option("pids", "") + ",bench=" + ProcessHandle.current().pid());
@@ -370,7 +370,9 @@ public final class PipelineBenchmark {
         long ends = start + TimeUnit.SECONDS.toNanos(Long.parseLong(option("warmup-max-seconds", "240")));
         double compiling = Double.NaN;
         int quietRounds = 0;
-        while (System.nanoTime() < ends) {
+        // the measured phases need sequence numbers of their own: at most 1.5 million of them (60 s phases)
+        long lastWarmUpSeq = acceptedAt.length() - 1_500_000L;
+        while (System.nanoTime() < ends && nextSeq.get() < lastWarmUpSeq) {
             double compilerBefore = cpu.compilerSeconds();
             long roundStart = System.nanoTime();
             warmedUp += round.call();

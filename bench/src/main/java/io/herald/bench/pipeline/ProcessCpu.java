@@ -41,10 +41,7 @@ final class ProcessCpu {
             double seconds = 0;
             for (long pid : list) {
                 try {
-                    String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    // after "pid (comm) ": state is field 0, utime field 11, stime field 12
-                    seconds += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+                    seconds += cpuSeconds(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
                 } catch (IOException | RuntimeException e) {
                     seconds = Double.NaN;
                 }
@@ -80,8 +77,7 @@ final class ProcessCpu {
                             String stat = Files.readString(task.resolve("stat"));
                             String comm = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
                             if (comm.startsWith("C1 Compiler") || comm.startsWith("C2 Compiler")) {
-                                String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                                seconds += (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
+                                seconds += cpuSeconds(stat);
                             }
                         } catch (IOException | RuntimeException e) {
                             // a thread that ended meanwhile
@@ -93,6 +89,13 @@ final class ProcessCpu {
             }
         }
         return seconds;
+    }
+
+    /** User + system CPU seconds of a {@code /proc/.../stat} line. */
+    private static double cpuSeconds(String stat) {
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // after "pid (comm) ": state is field 0, utime field 11, stime field 12
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / TICKS_PER_SECOND;
     }
 
     /** "name 123 µs, ..." of CPU per item between two samples. */
