@@ -20,9 +20,19 @@ import java.util.UUID;
  * @param attempt        number of attempts already made
  * @param deadline       when retrying stops and the delivery is dead-lettered
  * @param createdAt      when the delivery was created
+ * @param tenant         the tenant that owns the room (null for records written before tenants existed)
+ * @param acceptedAt     when Herald accepted the notification (its {@code received_at}): the order replays keep, and
+ *                       what a late delivery is measured from
  */
 public record Delivery(String id, String notificationId, String room, Destination destination, MatrixEvent event,
-        Map<String, Object> tweaks, String priority, int attempt, Instant deadline, Instant createdAt) {
+        Map<String, Object> tweaks, String priority, int attempt, Instant deadline, Instant createdAt, String tenant,
+        Instant acceptedAt) {
+
+    /** A delivery without tenant and acceptance time (tests, older producers). */
+    public Delivery(String id, String notificationId, String room, Destination destination, MatrixEvent event,
+            Map<String, Object> tweaks, String priority, int attempt, Instant deadline, Instant createdAt) {
+        this(id, notificationId, room, destination, event, tweaks, priority, attempt, deadline, createdAt, null, null);
+    }
 
     /** The same notification to the same destination always yields the same delivery id. */
     public static String idFor(String notificationId, Destination destination) {
