@@ -45,22 +45,64 @@ public record Delivery(String id, String notificationId, String room, Destinatio
         return "herald-" + id;
     }
 
+    /** Longest delivery id ({@link #idFor} makes UUIDs, 36 characters). */
+    public static final int MAX_ID = 64;
+    /** Longest destination key: it is stored and indexed by the dispatcher. */
+    public static final int MAX_DESTINATION_KEY = 2000;
+
+    /**
+     * Checks what the dispatcher relies on: the required fields, and the limits of what it stores (ids without control
+     * characters, lengths within its columns, the Matrix spec's limits for app_id and pushkey). A record that fails is
+     * dead-lettered on arrival instead of failing later, when its row is written.
+     */
     public void validate() {
         List<String> problems = new ArrayList<>();
         if (id == null || id.isBlank()) {
             problems.add("'id' is required");
         }
+        text(problems, "id", id, MAX_ID);
+        text(problems, "notification_id", notificationId, 255);
+        text(problems, "room", room, 128);
+        text(problems, "tenant", tenant, 128);
         if (destination == null || (destination.matrixRoom() == null) == (destination.pusher() == null)) {
             problems.add("'destination' needs exactly one of 'matrix_room' or 'pusher'");
-        } else if (destination.matrixRoom() != null
-                && (destination.matrixRoom().account() == null || destination.matrixRoom().roomId() == null)) {
-            problems.add("'destination.matrix_room' needs 'account' and 'room_id'");
+        } else if (destination.matrixRoom() != null) {
+            if (destination.matrixRoom().account() == null || destination.matrixRoom().roomId() == null) {
+                problems.add("'destination.matrix_room' needs 'account' and 'room_id'");
+            }
+            text(problems, "destination.matrix_room.account", destination.matrixRoom().account(), 128);
+            text(problems, "destination.matrix_room.room_id", destination.matrixRoom().roomId(), 255);
+        } else {
+            Destination.Pusher p = destination.pusher();
+            if (p.url() == null || !(p.url().startsWith("https://") || p.url().startsWith("http://"))) {
+                problems.add("'destination.pusher.url' must be an http(s) URL");
+            }
+            text(problems, "destination.pusher.url", p.url(), 1024);
+            text(problems, "destination.pusher.app_id", p.appId(), 64);
+            text(problems, "destination.pusher.pushkey", p.pushkey(), 512);
+        }
+        if (destination != null && problems.isEmpty() && destination.key().length() > MAX_DESTINATION_KEY) {
+            problems.add("the destination key is longer than " + MAX_DESTINATION_KEY + " characters");
         }
         if (event == null || event.type() == null || event.content() == null) {
             problems.add("'event' needs 'type' and 'content'");
+        } else {
+            text(problems, "event.type", event.type(), 255);
         }
         if (!problems.isEmpty()) {
             throw new InvalidRecordException(String.join("; ", problems));
+        }
+    }
+
+    /** A stored text field: at most {@code max} characters, no control characters (a NUL cannot be stored). */
+    private static void text(List<String> problems, String field, String value, int max) {
+        if (value == null) {
+            return;
+        }
+        if (value.length() > max) {
+            problems.add("'" + field + "' is longer than " + max + " characters");
+        } else if (value.chars().anyMatch(Character::isISOControl)) {
+            problems.add("'" + field + "' contains control characters");
         }
     }
 }

@@ -111,9 +111,14 @@ public class AccountResource {
             if (!HomeserverClient.unknownToken(e)) {
                 throw e;
             }
-            Credentials renewed = login.relogin(id).orElseThrow(() -> new HomeserverProblem(502, e.getMessage()
-                    + " (and the account cannot log in again: no stored password, or the login failed)", e.errcode(), null));
-            roomId = homeservers.join(renewed, request.room());
+            MatrixLogin.Outcome outcome = login.reloginBlocking(id, credentials.accessToken());
+            if (!(outcome instanceof MatrixLogin.Renewed renewed)) {
+                String why = outcome instanceof MatrixLogin.Impossible impossible ? impossible.reason()
+                        : ((MatrixLogin.Unavailable) outcome).reason();
+                throw new HomeserverProblem(502, e.getMessage() + " (and the account cannot log in again: " + why + ")",
+                        e.errcode(), null);
+            }
+            roomId = homeservers.join(renewed.credentials(), request.room());
         }
         LOG.infof("account %s joined %s (%s)", id, request.room(), roomId);
         return Map.of("room_id", roomId);

@@ -18,7 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import io.herald.dispatcher.DispatcherConfig;
+import io.herald.dispatcher.send.Answers;
 import org.jboss.logging.Logger;
 
 /**
@@ -34,12 +35,14 @@ public class HomeserverClient {
     private final WebClient client;
     private final Duration timeout;
     private final String discoveryScheme;
+    private final Answers answers;
 
-    HomeserverClient(Vertx vertx, @ConfigProperty(name = "herald.dispatcher.request-timeout") Duration timeout,
-            @ConfigProperty(name = "herald.dispatcher.discovery.scheme", defaultValue = "https") String discoveryScheme) {
-        this.client = WebClient.create(vertx, new WebClientOptions().setUserAgent("Herald").setFollowRedirects(true));
-        this.timeout = timeout;
-        this.discoveryScheme = discoveryScheme;
+    HomeserverClient(Vertx vertx, DispatcherConfig config, Answers answers) {
+        this.client = WebClient.create(vertx, new WebClientOptions().setUserAgent("Herald").setFollowRedirects(true)
+                .setConnectTimeout((int) config.connectTimeout().toMillis()));
+        this.timeout = config.requestTimeout();
+        this.discoveryScheme = config.discovery().scheme();
+        this.answers = answers;
     }
 
     /** A successful login: the token, and the device and user the homeserver bound it to. */
@@ -174,7 +177,7 @@ public class HomeserverClient {
     }
 
     /** A refusal: 403 and 429 (with its Retry-After) are passed on, 401 becomes 403, the rest a 502 naming the answer. */
-    private static HomeserverProblem refused(HttpResponse<Buffer> response, String what, boolean passClientErrors) {
+    private HomeserverProblem refused(HttpResponse<Buffer> response, String what, boolean passClientErrors) {
         JsonObject json = jsonOrNull(response);
         String errcode = json == null ? null : json.getString("errcode");
         String error = json == null ? null : json.getString("error");
@@ -197,20 +200,9 @@ public class HomeserverClient {
         return new HomeserverProblem(502, detail, errcode, null);
     }
 
-    private static Long retryAfterSeconds(HttpResponse<Buffer> response, JsonObject json) {
-        String header = response.getHeader("Retry-After");
-        if (header != null) {
-            try {
-                return Math.max(0, Long.parseLong(header.trim()));
-            } catch (NumberFormatException ignored) {
-                // an HTTP date: fall through to the body
-            }
-        }
-        Object millis = json == null ? null : json.getValue("retry_after_ms");
-        if (millis instanceof Number n) {
-            return Math.max(1, (n.longValue() + 999) / 1000);
-        }
-        return null;
+    private Long retryAfterSeconds(HttpResponse<Buffer> response, JsonObject json) {
+        Duration wait = answers.retryAfter(response.getHeader("Retry-After"), json);
+        return wait == null ? null : Math.max(1, (wait.toMillis() + 999) / 1000);
     }
 
     private static JsonObject jsonOrNull(HttpResponse<Buffer> response) {

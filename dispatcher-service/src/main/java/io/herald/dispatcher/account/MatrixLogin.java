@@ -1,25 +1,51 @@
 package io.herald.dispatcher.account;
 
 import io.herald.dispatcher.secret.SecretBox;
+import io.quarkus.narayana.jta.QuarkusTransaction;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.transaction.Transactional;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import org.jboss.logging.Logger;
 
 /**
  * Logs an account in again after {@code M_UNKNOWN_TOKEN}: {@code POST /_matrix/client/v3/login} with
  * {@code m.login.password}, the {@code m.id.user} identifier and the account's fixed {@code device_id} (so the
- * homeserver keeps deduplicating transaction ids), then stores the new token encrypted. Blocking.
+ * homeserver keeps deduplicating transaction ids), then stores the new token encrypted.
+ *
+ * <p>Single flight: one login per account at a time; deliveries that find the token unknown meanwhile wait for that
+ * login and use its token (a homeserver's login rate limit allows only a small burst). A delivery whose stale token
+ * was already replaced uses the new one without logging in. The login itself runs outside any transaction; only
+ * reading the account and storing the token are transactions.
  */
 @ApplicationScoped
 public class MatrixLogin {
 
     private static final Logger LOG = Logger.getLogger(MatrixLogin.class);
 
+    /** How a re-login ended. */
+    public sealed interface Outcome {
+    }
+
+    public record Renewed(Credentials credentials) implements Outcome {
+    }
+
+    /** It cannot work without an operator: no stored password, or the homeserver refused the login. */
+    public record Impossible(String reason) implements Outcome {
+    }
+
+    /** Temporary trouble (429, 5xx, timeout): the delivery retries later, it is not a dead letter. */
+    public record Unavailable(String reason, Duration retryAfter, boolean rateLimited) implements Outcome {
+    }
+
     private final HomeserverClient homeservers;
     private final SecretBox secrets;
     private final AccountDirectory directory;
+    private final ConcurrentMap<String, CompletableFuture<Outcome>> inFlight = new ConcurrentHashMap<>();
 
     MatrixLogin(HomeserverClient homeservers, SecretBox secrets, AccountDirectory directory) {
         this.homeservers = homeservers;
@@ -27,12 +53,40 @@ public class MatrixLogin {
         this.directory = directory;
     }
 
-    /** New credentials, or empty when the account has no stored password or the login failed (the reason is logged). */
-    @Transactional
-    public Optional<Credentials> relogin(String accountId) {
-        MatrixAccount account = MatrixAccount.findById(accountId);
-        if (account == null || account.passwordEncrypted == null || account.userId == null) {
-            return Optional.empty();
+    /** Renews the token {@code staleToken} of the account, or joins the renewal already under way. Never fails. */
+    public Uni<Outcome> relogin(String accountId, String staleToken) {
+        CompletableFuture<Outcome> mine = new CompletableFuture<>();
+        CompletableFuture<Outcome> running = inFlight.putIfAbsent(accountId, mine);
+        if (running != null) {
+            return Uni.createFrom().completionStage(running);
+        }
+        Infrastructure.getDefaultWorkerPool().execute(() -> {
+            Outcome outcome;
+            try {
+                outcome = reloginBlocking(accountId, staleToken);
+            } catch (RuntimeException e) {
+                outcome = new Unavailable("logging in again failed: " + e.getMessage(), null, false);
+            }
+            inFlight.remove(accountId, mine);
+            mine.complete(outcome);
+        });
+        return Uni.createFrom().completionStage(mine);
+    }
+
+    /** As {@link #relogin}, on the calling thread (blocking; not single-flight). */
+    public Outcome reloginBlocking(String accountId, String staleToken) {
+        MatrixAccount account = QuarkusTransaction.requiringNew().call(() -> MatrixAccount.findById(accountId));
+        if (account == null) {
+            return new Impossible("the account '" + accountId + "' no longer exists");
+        }
+        directory.evict(accountId);
+        String current = secrets.decrypt(account.accessTokenEncrypted, account.id);
+        if (!current.equals(staleToken)) {
+            // Another login (or an operator) replaced the token since this delivery read it.
+            return new Renewed(new Credentials(account.id, account.homeserver, account.deviceId, current));
+        }
+        if (account.passwordEncrypted == null || account.userId == null) {
+            return new Impossible("no stored password to log in again with");
         }
         String token;
         try {
@@ -40,12 +94,21 @@ public class MatrixLogin {
                     secrets.decrypt(account.passwordEncrypted, account.id + "/password"), account.deviceId).accessToken();
         } catch (HomeserverProblem e) {
             LOG.warnf("re-login of account %s failed: %s", accountId, e.getMessage());
-            return Optional.empty();
+            if (e.status() == 429) {
+                Long seconds = e.retryAfterSeconds();
+                return new Unavailable("logging in again was rate limited: " + e.getMessage(),
+                        seconds == null ? null : Duration.ofSeconds(seconds), true);
+            }
+            if (e.status() == 502) {
+                return new Unavailable("logging in again failed: " + e.getMessage(), null, false);
+            }
+            return new Impossible("logging in again was refused: " + e.getMessage());
         }
-        account.accessTokenEncrypted = secrets.encrypt(token, account.id);
-        account.updatedAt = Instant.now();
+        String sealed = secrets.encrypt(token, account.id);
+        QuarkusTransaction.requiringNew().run(() -> MatrixAccount.update(
+                "accessTokenEncrypted = ?1, updatedAt = ?2 where id = ?3", sealed, Instant.now(), accountId));
         directory.evict(accountId);
         LOG.infof("account %s logged in again (device %s)", accountId, account.deviceId);
-        return Optional.of(new Credentials(account.id, account.homeserver, account.deviceId, token));
+        return new Renewed(new Credentials(account.id, account.homeserver, account.deviceId, token));
     }
 }

@@ -43,4 +43,11 @@ public class DeadLetter extends PanacheEntityBase {
 
     @Column(name = "dead_at")
     public Instant deadAt;
+
+    /** The tenant owning the room; null for deliveries made before tenants existed. */
+    public String tenant;
+
+    /** When the notification was accepted: replays of a destination keep this order. */
+    @Column(name = "accepted_at")
+    public Instant acceptedAt;
 }

@@ -2,7 +2,7 @@ package io.herald.dispatcher.deadletter;
 
 import io.herald.common.Delivery;
 import io.herald.common.Json;
-import io.herald.dispatcher.delivery.Attempted;
+import io.herald.dispatcher.delivery.AttemptRecord;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -14,7 +14,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
@@ -35,14 +34,17 @@ public class DeadLetterStore {
     private final Duration maxRetryDuration;
 
     DeadLetterStore(@Channel("deliveries-replay") MutinyEmitter<String> deliveries,
-            @ConfigProperty(name = "herald.dispatcher.max-retry-duration") Duration maxRetryDuration) {
+            io.herald.dispatcher.DispatcherConfig config) {
         this.deliveries = deliveries;
-        this.maxRetryDuration = maxRetryDuration;
+        this.maxRetryDuration = config.maxRetryDuration();
     }
 
-    /** Stores (or replaces) the dead letter of a delivery. Blocking. */
+    /**
+     * Stores (or replaces) the dead letter of a delivery. Blocking. Fails with the database's exception; a data error
+     * (see {@code SqlErrors}) means this row will never be stored.
+     */
     @Transactional
-    public void store(Delivery delivery, Attempted attempted) {
+    public void store(Delivery delivery, List<AttemptRecord> history, String reason, Integer lastStatus) {
         DeadLetter letter = DeadLetter.findById(delivery.id());
         if (letter == null) {
             letter = new DeadLetter();
@@ -52,13 +54,16 @@ public class DeadLetterStore {
         letter.roomKey = delivery.room();
         letter.destination = delivery.destination().key();
         letter.destinationKind = delivery.destination().matrixRoom() != null ? "matrix_room" : "push";
+        letter.tenant = delivery.tenant();
         letter.payload = Json.encode(delivery);
-        letter.reason = attempted.result().reason();
-        letter.lastStatus = attempted.result().status();
-        letter.attempts = attempted.attempts();
-        letter.history = Json.encode(attempted.history());
+        letter.reason = reason;
+        letter.lastStatus = lastStatus;
+        letter.attempts = history.size();
+        letter.history = Json.encode(history);
         letter.deadAt = Instant.now();
+        letter.acceptedAt = delivery.acceptedAt() != null ? delivery.acceptedAt() : delivery.createdAt();
         letter.persist();
+        letter.flush(); // a data error surfaces here, inside the transaction, as itself
     }
 
     @Transactional
@@ -67,16 +72,19 @@ public class DeadLetterStore {
         return DeadLetter.<DeadLetter>find(q.where, Sort.descending("deadAt"), q.parameters).page(0, limit).list();
     }
 
+    /** The order replays keep: when each notification was accepted (then when it died), oldest first. */
+    static final Sort REPLAY_ORDER = Sort.ascending("acceptedAt", "deadAt", "deliveryId");
+
     @Transactional
     public List<String> ids(Filter filter) {
         Query q = query(filter);
-        return DeadLetter.<DeadLetter>find(q.where, Sort.ascending("deadAt"), q.parameters).project(IdOnly.class)
+        return DeadLetter.<DeadLetter>find(q.where, REPLAY_ORDER, q.parameters).project(IdOnly.class)
                 .list().stream().map(IdOnly::deliveryId).toList();
     }
 
     @Transactional
     public List<DeadLetter> findAll(List<String> ids) {
-        return DeadLetter.list("deliveryId in ?1", Sort.ascending("deadAt"), ids);
+        return DeadLetter.list("deliveryId in ?1", REPLAY_ORDER, ids);
     }
 
     @io.quarkus.runtime.annotations.RegisterForReflection
@@ -90,7 +98,8 @@ public class DeadLetterStore {
     }
 
     /**
-     * Publishes the selected dead letters back to {@code herald.deliveries} with the same delivery id (so Matrix still
+     * Publishes the selected dead letters back to {@code herald.deliveries}, one after the other in the order given
+     * (each destination's in the order its notifications were accepted), with the same delivery id (so Matrix still
      * deduplicates), a fresh deadline and no attempts, then removes them. Returns how many were replayed.
      */
     public int replay(List<DeadLetter> letters) {
@@ -99,7 +108,8 @@ public class DeadLetterStore {
             Delivery dead = Json.decodeDelivery(letter.payload);
             Instant now = Instant.now();
             Delivery fresh = new Delivery(dead.id(), dead.notificationId(), dead.room(), dead.destination(),
-                    dead.event(), dead.tweaks(), dead.priority(), 0, now.plus(maxRetryDuration), now);
+                    dead.event(), dead.tweaks(), dead.priority(), 0, now.plus(maxRetryDuration), now, dead.tenant(),
+                    dead.acceptedAt() != null ? dead.acceptedAt() : dead.createdAt());
             deliveries.sendMessageAndAwait(Message.of(Json.encode(fresh))
                     .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(fresh.destination().key()).build()));
             delete(letter.deliveryId);

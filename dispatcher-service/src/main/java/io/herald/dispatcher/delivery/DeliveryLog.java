@@ -2,41 +2,39 @@ package io.herald.dispatcher.delivery;
 
 import io.herald.common.Delivery;
 import io.herald.common.Json;
+import io.herald.dispatcher.send.Answers;
+import io.herald.dispatcher.send.SendResult;
+import io.herald.dispatcher.storage.BatchWriter;
+import io.herald.dispatcher.storage.Outages;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
-import org.jboss.logging.Logger;
 
 /**
- * The delivery log: one row per delivery id with its state, attempts and history. A row's history only grows: a
- * write adds the attempts the row does not have yet (a parked delivery carries its earlier attempts along, a
- * re-published or replayed one starts a new list), so a replay after a dead letter still shows the failed attempts. Writes are batched (one
- * transaction per batch of up to 500 rows) by a single writer thread, so logging does not cap the dispatch rate;
- * {@link #record} completes once the row is committed, and the Kafka record is acknowledged only after that. When
- * PostgreSQL is down the writer retries, and acknowledgements wait: nothing is lost, the consumer just slows down.
+ * The delivery log (table {@code delivery_log}, written and read here only): one row per delivery id with its state,
+ * attempts and history. A row's history only grows: a write adds the attempts the row does not have yet (a parked
+ * delivery carries its earlier attempts along, a re-published or replayed one starts a new list), so a replay after a
+ * dead letter still shows the failed attempts. Writes are batched by a {@link BatchWriter}; {@link #record} completes
+ * once the row is committed (the Kafka record is acknowledged only after that), or fails with
+ * {@link BatchWriter.BadRowException} when PostgreSQL refuses the row.
  */
 @ApplicationScoped
 public class DeliveryLog {
 
-    private static final Logger LOG = Logger.getLogger(DeliveryLog.class);
-    private static final int BATCH = 500;
     private static final String UPSERT = """
-            INSERT INTO dispatcher.delivery_log (delivery_id, notification_id, room_key, destination, state, attempts,
-                last_status, last_error, matrix_event_id, history, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now())
+            INSERT INTO dispatcher.delivery_log (delivery_id, notification_id, room_key, destination, tenant, state,
+                attempts, last_status, last_error, matrix_event_id, history, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now())
             ON CONFLICT (delivery_id) DO UPDATE SET state = EXCLUDED.state,
                 last_status = EXCLUDED.last_status, last_error = EXCLUDED.last_error,
                 matrix_event_id = COALESCE(EXCLUDED.matrix_event_id, delivery_log.matrix_event_id),
@@ -48,101 +46,68 @@ public class DeliveryLog {
                     WHERE NOT COALESCE(delivery_log.history, '[]')::jsonb @> jsonb_build_array(n)),
                 updated_at = now()""";
 
-    record Pending(Delivery delivery, String state, Attempted attempted, CompletableFuture<Void> done) {
+    /** One row to write: the delivery, its state, its attempts so far and the last result. */
+    record Row(Delivery delivery, String state, List<AttemptRecord> history, SendResult last) {
     }
 
     private final DataSource dataSource;
-    private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-    private volatile boolean running;
-    private Thread writer;
+    private final BatchWriter<Row> writer;
 
-    DeliveryLog(DataSource dataSource) {
+    DeliveryLog(DataSource dataSource, Outages outages) {
         this.dataSource = dataSource;
+        this.writer = new BatchWriter<>("delivery-log", dataSource, outages, UPSERT, DeliveryLog::bind, 500);
     }
 
-    public CompletionStage<Void> record(Delivery delivery, String state, Attempted attempted) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        queue.add(new Pending(delivery, state, attempted, done));
-        return done;
+    public CompletionStage<Void> record(Delivery delivery, String state, List<AttemptRecord> history, SendResult last) {
+        return writer.submit(new Row(delivery, state, List.copyOf(history), last));
+    }
+
+    /** The row of a delivery. Blocking. */
+    public Optional<DeliveryLogEntry> find(String deliveryId) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement st = c.prepareStatement("""
+                        SELECT delivery_id, notification_id, room_key, destination, tenant, state, attempts, last_status,
+                            last_error, matrix_event_id, history, created_at, updated_at
+                        FROM dispatcher.delivery_log WHERE delivery_id = ?""")) {
+            st.setString(1, deliveryId);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                return Optional.of(new DeliveryLogEntry(rs.getString(1), rs.getString(2), rs.getString(3),
+                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getInt(7),
+                        (Integer) rs.getObject(8), rs.getString(9), rs.getString(10), rs.getString(11),
+                        rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant()));
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the delivery log could not be read: " + e.getMessage(), e);
+        }
+    }
+
+    static void bind(PreparedStatement st, Row row) throws SQLException {
+        Delivery d = row.delivery();
+        st.setString(1, d.id());
+        st.setString(2, d.notificationId());
+        st.setString(3, d.room());
+        st.setString(4, d.destination().key());
+        st.setString(5, d.tenant());
+        st.setString(6, row.state());
+        st.setInt(7, row.history().size());
+        if (row.last() == null || row.last().status() == null) {
+            st.setNull(8, Types.INTEGER);
+        } else {
+            st.setInt(8, row.last().status());
+        }
+        st.setString(9, row.last() == null ? null : Answers.text(row.last().reason()));
+        st.setString(10, row.last() instanceof SendResult.Delivered delivered ? delivered.eventId() : null);
+        st.setString(11, Json.encode(row.history()));
     }
 
     void start(@Observes StartupEvent event) {
-        running = true;
-        writer = new Thread(this::writeLoop, "herald-delivery-log");
-        writer.setDaemon(true);
         writer.start();
     }
 
     void stop(@Observes ShutdownEvent event) throws InterruptedException {
-        running = false;
-        if (writer != null) {
-            writer.join(5000);
-        }
-    }
-
-    private void writeLoop() {
-        List<Pending> batch = new ArrayList<>(BATCH);
-        while (running || !queue.isEmpty()) {
-            try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                queue.drainTo(batch, BATCH - 1);
-                writeWithRetry(batch);
-                batch.forEach(p -> p.done().complete(null));
-                batch.clear();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
-    private void writeWithRetry(List<Pending> batch) throws InterruptedException {
-        long backoff = 100;
-        while (true) {
-            try {
-                write(batch);
-                return;
-            } catch (SQLException | RuntimeException e) {
-                LOG.warnf("delivery log write of %d rows failed, retrying in %d ms: %s", batch.size(), backoff,
-                        e.getMessage());
-                Thread.sleep(backoff);
-                backoff = Math.min(backoff * 2, 10_000);
-            }
-        }
-    }
-
-    void write(List<Pending> batch) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement st = c.prepareStatement(UPSERT)) {
-                for (Pending p : batch) {
-                    SendResult last = p.attempted().result();
-                    st.setString(1, p.delivery().id());
-                    st.setString(2, p.delivery().notificationId());
-                    st.setString(3, p.delivery().room());
-                    st.setString(4, p.delivery().destination().key());
-                    st.setString(5, p.state());
-                    st.setInt(6, p.attempted().attempts());
-                    if (last.status() == null) {
-                        st.setNull(7, Types.INTEGER);
-                    } else {
-                        st.setInt(7, last.status());
-                    }
-                    st.setString(8, last.reason());
-                    st.setString(9, last.eventId());
-                    st.setString(10, Json.encode(p.attempted().history()));
-                    st.addBatch();
-                }
-                st.executeBatch();
-                c.commit();
-            } catch (SQLException e) {
-                c.rollback();
-                throw e;
-            }
-        }
+        writer.stop(5000);
     }
 }

@@ -1,6 +1,7 @@
 package io.herald.dispatcher.delivery;
 
 import io.herald.common.problem.Problem;
+import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -8,18 +9,21 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** The delivery log: how a delivery ended. */
+/** The delivery log: how a delivery ended, or that it is waiting. */
 @Path("/v1/deliveries")
 @Produces(MediaType.APPLICATION_JSON)
+@Blocking
 public class DeliveryResource {
+
+    private final DeliveryLog log;
+
+    DeliveryResource(DeliveryLog log) {
+        this.log = log;
+    }
 
     @GET
     @Path("{id}")
     public DeliveryLogEntry get(@PathParam("id") String id) {
-        DeliveryLogEntry entry = DeliveryLogEntry.findById(id);
-        if (entry == null) {
-            throw Problem.exception(Response.Status.NOT_FOUND, "no finished delivery '" + id + "'");
-        }
-        return entry;
+        return log.find(id).orElseThrow(() -> Problem.exception(Response.Status.NOT_FOUND, "no delivery '" + id + "' in the log"));
     }
 }

@@ -2,11 +2,11 @@ package io.herald.dispatcher.limits;
 
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Keeps Herald under the homeserver's own limits instead of tripping them: at most
@@ -23,9 +23,12 @@ public class SendLimits {
     private final Map<String, AsyncSemaphore> homeservers = new ConcurrentHashMap<>();
     private final Map<String, TokenBucket> accounts = new ConcurrentHashMap<>();
 
-    SendLimits(@ConfigProperty(name = "herald.dispatcher.homeserver.max-concurrency") int maxConcurrency,
-            @ConfigProperty(name = "herald.dispatcher.account.rate-per-second") double ratePerSecond,
-            @ConfigProperty(name = "herald.dispatcher.account.burst") int burst) {
+    @Inject
+    SendLimits(io.herald.dispatcher.DispatcherConfig config) {
+        this(config.homeserver().maxConcurrency(), config.account().ratePerSecond(), config.account().burst());
+    }
+
+    SendLimits(int maxConcurrency, double ratePerSecond, int burst) {
         this.maxConcurrency = maxConcurrency;
         this.ratePerSecond = ratePerSecond;
         this.burst = burst;

@@ -1,6 +1,8 @@
 package io.herald.dispatcher.delivery;
 
 import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
@@ -8,7 +10,8 @@ import static org.hamcrest.Matchers.nullValue;
 import io.herald.common.Delivery;
 import io.herald.common.Destination;
 import io.herald.common.MatrixEvent;
-import io.herald.dispatcher.delivery.DeliveryLog.Pending;
+import io.herald.dispatcher.send.SendResult;
+import io.herald.dispatcher.storage.BatchWriter;
 import io.herald.testsupport.KafkaTestResource;
 import io.herald.testsupport.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
@@ -20,9 +23,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
-/** The delivery log's batched write against the real PostgreSQL: every row of a batch, histories that only grow. */
+/**
+ * The delivery log's batched writer against the real PostgreSQL: every row of a batch, histories that only grow, and a
+ * row PostgreSQL refuses failing alone (never retried, never holding up the rows around it).
+ */
 @QuarkusTest
 @WithTestResource(KafkaTestResource.class)
 @WithTestResource(PostgresTestResource.class)
@@ -32,18 +40,17 @@ class DeliveryLogTest {
     DeliveryLog log;
 
     @Test
-    void aBatchHoldingOneDeliveryTwiceKeepsBothAttemptsInOrder() throws Exception {
-        // Sent and parked, then re-published and delivered, both in the same batch.
+    void oneDeliveryWrittenTwiceKeepsBothAttemptsInOrder() throws Exception {
+        // Parked, then delivered; submitted back to back, so usually in one batch.
         Delivery twice = delivery();
         Delivery once = delivery();
         AttemptRecord failed = new AttemptRecord(Instant.parse("2026-12-01T10:00:00Z"), 503, "retry", "503 busy");
         AttemptRecord ok = new AttemptRecord(Instant.parse("2026-12-01T10:00:05Z"), 200, "delivered", null);
-        List<Pending> batch = List.of(
-                pending(twice, "retrying", new Attempted(SendResult.retry(503, "503 busy", null), List.of(failed))),
-                pending(once, "delivered", new Attempted(SendResult.delivered(200, "$once"), List.of(ok))),
-                pending(twice, "delivered", new Attempted(SendResult.delivered(200, "$twice"), List.of(ok))));
-
-        log.write(batch);
+        CompletableFuture.allOf(
+                log.record(twice, "retrying", List.of(failed), new SendResult.Retry(503, "503 busy", null, true)).toCompletableFuture(),
+                log.record(once, "delivered", List.of(ok), new SendResult.Delivered(200, "$once", null)).toCompletableFuture(),
+                log.record(twice, "delivered", List.of(failed, ok), new SendResult.Delivered(200, "$twice", null))
+                        .toCompletableFuture()).get(30, TimeUnit.SECONDS);
 
         given().get("/v1/deliveries/" + twice.id()).then().statusCode(200)
                 .body("state", equalTo("delivered"))
@@ -58,31 +65,63 @@ class DeliveryLogTest {
 
     @Test
     void everyRowOfAFullBatchArrivesWithItsOutcome() throws Exception {
-        List<Pending> batch = new ArrayList<>();
+        List<Delivery> deliveries = new ArrayList<>();
+        List<CompletableFuture<Void>> written = new ArrayList<>();
         for (int i = 0; i < 500; i++) {
-            batch.add(pending(delivery(), i % 2 == 0 ? "delivered" : "dead", new Attempted(i % 2 == 0
-                    ? SendResult.delivered(200, "$e" + i) : SendResult.rejected(403, "403 M_FORBIDDEN: not in room"),
-                    List.of(new AttemptRecord(Instant.now(), i % 2 == 0 ? 200 : 403, "x", null)))));
+            Delivery d = delivery();
+            deliveries.add(d);
+            SendResult last = i % 2 == 0 ? new SendResult.Delivered(200, "$e" + i, null)
+                    : SendResult.rejected(403, "403 M_FORBIDDEN: not in room");
+            written.add(log.record(d, i % 2 == 0 ? "delivered" : "dead",
+                    List.of(new AttemptRecord(Instant.now(), last.status(), "x", null)), last).toCompletableFuture());
         }
+        CompletableFuture.allOf(written.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
 
-        log.write(batch);
-
-        given().get("/v1/deliveries/" + batch.get(498).delivery().id()).then().statusCode(200)
+        given().get("/v1/deliveries/" + deliveries.get(498).id()).then().statusCode(200)
                 .body("state", equalTo("delivered")).body("matrix_event_id", equalTo("$e498"));
-        given().get("/v1/deliveries/" + batch.get(499).delivery().id()).then().statusCode(200)
+        given().get("/v1/deliveries/" + deliveries.get(499).id()).then().statusCode(200)
                 .body("state", equalTo("dead")).body("last_status", equalTo(403))
                 .body("last_error", equalTo("403 M_FORBIDDEN: not in room"));
     }
 
-    private static Delivery delivery() {
-        String notification = UUID.randomUUID().toString();
-        Destination destination = Destination.room("log-test", "!room:example.org");
-        return new Delivery(Delivery.idFor(notification, destination), notification, "ops", destination,
-                MatrixEvent.message("@herald:localhost", Map.of("msgtype", "m.text", "body", "x")), Map.of(), "high",
-                0, null, Instant.now());
+    @Test
+    void aRowPostgresRefusesFailsAloneAndTheRowsAroundItAreWritten() throws Exception {
+        // Rows that could only come from a bug or a producer bypassing validation: ids too long, a NUL in a text.
+        Delivery before = delivery();
+        Delivery longId = withNotificationId("n".repeat(300));
+        Delivery nul = withNotificationId("bad\u0000id");
+        Delivery after = delivery();
+        SendResult ok = new SendResult.Delivered(200, "$x", null);
+        List<AttemptRecord> history = List.of(new AttemptRecord(Instant.now(), 200, "delivered", null));
+
+        CompletableFuture<Void> first = log.record(before, "delivered", history, ok).toCompletableFuture();
+        CompletableFuture<Void> tooLong = log.record(longId, "delivered", history, ok).toCompletableFuture();
+        CompletableFuture<Void> withNul = log.record(nul, "delivered", history, ok).toCompletableFuture();
+        CompletableFuture<Void> last = log.record(after, "delivered", history, ok).toCompletableFuture();
+
+        first.get(30, TimeUnit.SECONDS);
+        last.get(30, TimeUnit.SECONDS);
+        for (CompletableFuture<Void> bad : List.of(tooLong, withNul)) {
+            assertThatThrownBy(bad::join).isInstanceOf(CompletionException.class)
+                    .hasCauseInstanceOf(BatchWriter.BadRowException.class);
+        }
+        assertThat(tooLong.handle((v, e) -> e.getCause().getMessage()).join()).contains("too long");
+        given().get("/v1/deliveries/" + before.id()).then().statusCode(200).body("state", equalTo("delivered"));
+        given().get("/v1/deliveries/" + after.id()).then().statusCode(200).body("state", equalTo("delivered"));
+        // And the writer goes on: a later row is written too.
+        Delivery later = delivery();
+        log.record(later, "delivered", history, ok).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        given().get("/v1/deliveries/" + later.id()).then().statusCode(200);
     }
 
-    private static Pending pending(Delivery delivery, String state, Attempted attempted) {
-        return new Pending(delivery, state, attempted, new CompletableFuture<>());
+    private static Delivery delivery() {
+        return withNotificationId(UUID.randomUUID().toString());
+    }
+
+    private static Delivery withNotificationId(String notification) {
+        Destination destination = Destination.room("log-test", "!room:example.org");
+        return new Delivery(UUID.randomUUID().toString(), notification, "ops", destination,
+                MatrixEvent.message("@herald:localhost", Map.of("msgtype", "m.text", "body", "x")), Map.of(), "high",
+                0, null, Instant.now());
     }
 }

@@ -1,6 +1,8 @@
-package io.herald.dispatcher.push;
+package io.herald.dispatcher.outbound;
 
+import io.herald.dispatcher.DispatcherConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
@@ -12,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Keeps pusher URLs (which users choose) from making Herald call into its own network: a URL whose host resolves to
@@ -29,8 +30,12 @@ public class OutboundUrlGuard {
     private final List<Cidr> allowed;
     private final Map<String, Verdict> cache = new ConcurrentHashMap<>();
 
-    OutboundUrlGuard(@ConfigProperty(name = "herald.dispatcher.outbound.allowed-networks")
-            Optional<List<String>> allowedNetworks) {
+    @Inject
+    OutboundUrlGuard(DispatcherConfig config) {
+        this(config.outbound().allowedNetworks());
+    }
+
+    OutboundUrlGuard(Optional<List<String>> allowedNetworks) {
         this.allowed = allowedNetworks.orElse(List.of()).stream().map(Cidr::parse).toList();
     }
 

@@ -1,51 +1,60 @@
-package io.herald.dispatcher.push;
+package io.herald.dispatcher.send;
 
 import io.herald.common.Delivery;
 import io.herald.common.Destination;
 import io.herald.common.Json;
-import io.herald.dispatcher.delivery.SendResult;
+import io.herald.dispatcher.DispatcherConfig;
+import io.herald.dispatcher.outbound.OutboundUrlGuard;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Sends a delivery to a push gateway: {@code POST <pusher url>} with the Push Gateway API body
  * ({@code /_matrix/push/v1/notify}). A pushkey listed in the answer's {@code rejected} is never retried.
  */
 @ApplicationScoped
-public class PushGatewaySender {
+public class PushGatewaySender implements Sender {
 
     private final WebClient client;
     private final long timeoutMillis;
+    private final OutboundUrlGuard urlGuard;
+    private final Answers answers;
 
-    PushGatewaySender(Vertx vertx, @ConfigProperty(name = "herald.dispatcher.request-timeout") Duration timeout,
-            @ConfigProperty(name = "herald.dispatcher.gateway.max-connections") int maxConnections) {
+    PushGatewaySender(Vertx vertx, DispatcherConfig config, OutboundUrlGuard urlGuard, Answers answers) {
         this.client = WebClient.create(vertx, new WebClientOptions().setUserAgent("Herald").setKeepAlive(true)
-                .setMaxPoolSize(maxConnections).setFollowRedirects(false));
-        this.timeoutMillis = timeout.toMillis();
+                .setConnectTimeout((int) config.connectTimeout().toMillis())
+                .setMaxPoolSize(config.gateway().maxConnections()).setFollowRedirects(false));
+        this.timeoutMillis = config.requestTimeout().toMillis();
+        this.urlGuard = urlGuard;
+        this.answers = answers;
     }
 
+    @Override
     public Uni<SendResult> send(Delivery delivery) {
+        String url = delivery.destination().pusher().url();
+        Uni<String> refusal = urlGuard.cachedAllowed(url) ? Uni.createFrom().nullItem()
+                : Uni.createFrom().item(() -> urlGuard.refusal(url)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return refusal.onFailure().recoverWithItem(e -> "the pusher URL could not be checked: " + e.getMessage())
+                .flatMap(reason -> reason != null ? Uni.createFrom().item(SendResult.rejected(null, reason)) : post(delivery));
+    }
+
+    private Uni<SendResult> post(Delivery delivery) {
         Destination.Pusher pusher = delivery.destination().pusher();
         return client.postAbs(pusher.url())
                 .putHeader("Content-Type", "application/json")
                 .timeout(timeoutMillis)
                 .sendBuffer(Buffer.buffer(Json.encode(body(delivery))))
-                .map(response -> classify(response, pusher.pushkey()))
-                .onFailure().recoverWithItem(e -> SendResult.retry(null,
-                        e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()), null));
+                .map(response -> answers.gatewayNotify(response, pusher.pushkey()))
+                .onFailure().recoverWithItem(answers::failure);
     }
 
     /** The Push Gateway API request body; {@code event_id_only} pushers get no event details. */
@@ -80,36 +89,6 @@ public class PushGatewaySender {
         notification.put("counts", Map.of("unread", 1));
         notification.put("devices", List.of(device));
         return Map.of("notification", notification);
-    }
-
-    static SendResult classify(HttpResponse<Buffer> response, String pushkey) {
-        int status = response.statusCode();
-        if (status >= 200 && status < 300) {
-            JsonArray rejected = rejected(response);
-            return rejected != null && rejected.contains(pushkey) ? SendResult.pushkeyRejected(status)
-                    : SendResult.delivered(status, null);
-        }
-        String reason = "HTTP " + status + " from the push gateway";
-        if (status == 429) {
-            String header = response.getHeader("Retry-After");
-            Duration wait = null;
-            try {
-                wait = header == null ? null : Duration.ofSeconds(Long.parseLong(header.trim()));
-            } catch (NumberFormatException ignored) {
-                // use the backoff
-            }
-            return SendResult.retry(status, reason, wait);
-        }
-        return status >= 400 && status < 500 ? SendResult.rejected(status, reason) : SendResult.retry(status, reason, null);
-    }
-
-    private static JsonArray rejected(HttpResponse<Buffer> response) {
-        try {
-            JsonObject body = response.body() == null ? null : response.body().toJsonObject();
-            return body == null ? null : body.getJsonArray("rejected");
-        } catch (RuntimeException notJson) {
-            return null;
-        }
     }
 
     @PreDestroy

@@ -1,4 +1,4 @@
-package io.herald.dispatcher.push;
+package io.herald.dispatcher.outbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,0 +1,521 @@
+package io.herald.dispatcher.delivery;
+
+import io.herald.common.Delivery;
+import io.herald.dispatcher.hosts.HostCircuit;
+import io.herald.dispatcher.send.SendResult;
+import io.herald.dispatcher.storage.BatchWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * One destination's deliveries, one at a time, in the order of their records. Lanes of different destinations run
+ * concurrently, so a slow or failing destination never holds up the others.
+ *
+ * <p>A lane is either <em>in memory</em>: fresh records queue here and are sent at once, a failed one retried a few
+ * times after the destination's (short) backoff; or <em>parked</em>: its deliveries wait in the {@link ParkingLot}
+ * and are drained from there, oldest first, without holding any in-memory slot while they wait. A lane parks (moving
+ * its queue to the lot, the failed delivery first) when a delivery still fails after
+ * {@code herald.dispatcher.quick-attempts}, when a wait is longer than {@code max-in-memory-wait}, when its host's
+ * circuit is open, or when it or its host holds more records than its share of memory. While parked, new records of
+ * the destination go straight to the lot behind the others; once the lot has none left, the lane is in memory again.
+ *
+ * <p>Waiting costs nothing but a timer: a parked delivery's next attempt waits for the destination's backoff (cut
+ * short when the host's circuit closes again) and for the circuit to let it through. Every step is guarded: a failure
+ * inside the lane itself is logged and retried like a transient failure, and never leaves a record unaccounted for.
+ *
+ * <p>When its partition is revoked, the lane starts nothing new and abandons the records still queued (not
+ * acknowledged: the next owner gets them); a send already under way finishes and its outcome becomes durable, then
+ * the lane reports itself {@link #revoke() stopped}.
+ */
+final class Lane {
+
+    private static final Logger LOG = Logger.getLogger(Lane.class);
+    private static final int LOT_PAGE = 100;
+    private static final Duration LOT_POLL = Duration.ofMillis(20);
+
+    final String destination;
+    final int partition;
+    final String host;
+    private final LaneServices services;
+    private final HostCircuit circuit;
+    private final CompletableFuture<Void> revokedSignal = new CompletableFuture<>();
+    private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+
+    // Guarded by this.
+    private final Deque<Fresh> queue = new ArrayDeque<>();
+    private final Deque<ParkingLot.Row> lotPage = new ArrayDeque<>();
+    private final List<CompletableFuture<Void>> durable = new ArrayList<>();
+    /** The parking lot (may) hold deliveries of this destination. */
+    private boolean parked;
+    /** Moves of the queue into the lot not yet committed: the lot must not be read meanwhile (order). */
+    private int queueMoves;
+    /** Records parked straight from the consumer, not yet committed: the lane must not leave the lot meanwhile. */
+    private int directParks;
+    /** Counts parks ever started: a decision to leave the lot must not race one. */
+    private long parksStarted;
+    private long lotCursor = -1;
+    private boolean running;
+    private boolean revoked;
+    private boolean retired;
+    private int failuresInARow;
+    /** The record whose send is under way: a revocation lets it finish. */
+    private Fresh sending;
+    private ScheduledFuture<?> timer;
+
+    private volatile long progressNanos = System.nanoTime();
+    /** When the operation under way (a send, a lot read) started; 0 when none is. */
+    private volatile long operationSinceNanos;
+
+    Lane(String destination, int partition, String host, boolean parked, LaneServices services) {
+        this.destination = destination;
+        this.partition = partition;
+        this.host = host;
+        this.services = services;
+        this.circuit = services.circuit(host);
+        this.parked = parked;
+    }
+
+    /** A fresh record for this destination. False when the lane is retired (the caller makes a new one). */
+    boolean offer(Fresh fresh) {
+        boolean parkDirectly;
+        synchronized (this) {
+            if (retired || revoked) {
+                return false;
+            }
+            parkDirectly = parked || queue.size() >= services.maxPerDestination() || services.overHostShare(host);
+            if (parkDirectly) {
+                parked = true;
+                directParks++;
+                parksStarted++;
+            } else {
+                queue.add(fresh);
+                services.hostLoad(host, +1);
+            }
+            startIfIdle();
+        }
+        if (parkDirectly) {
+            park(List.of(fresh), false);
+        }
+        return true;
+    }
+
+    /** Starts draining the parking lot (its partition was assigned with parked deliveries of this destination). */
+    synchronized boolean resumeParked() {
+        if (retired || revoked) {
+            return false;
+        }
+        parked = true;
+        startIfIdle();
+        return true;
+    }
+
+    private void startIfIdle() {
+        if (!running && !revoked) {
+            running = true;
+            services.run(this::step);
+        }
+    }
+
+    private void next() {
+        services.run(this::step);
+    }
+
+    /** The next thing to do. A lane runs one step at a time. */
+    private void step() {
+        try {
+            progressNanos = System.nanoTime();
+            Fresh fresh;
+            ParkingLot.Row row;
+            boolean idle = false;
+            synchronized (this) {
+                if (revoked) {
+                    stop();
+                    return;
+                }
+                fresh = queue.peek();
+                row = fresh == null ? lotPage.peek() : null;
+                if (fresh == null && row == null) {
+                    if (queueMoves > 0) {
+                        return; // the move's completion steps again
+                    }
+                    if (!parked) {
+                        running = false;
+                        idle = true;
+                    }
+                }
+            }
+            if (idle) {
+                services.retireIfIdle(this); // outside the lane's lock: the registry locks in the other order
+            } else if (fresh != null) {
+                attemptInMemory(fresh);
+            } else if (row != null) {
+                attemptParked(row);
+            } else {
+                readLot();
+            }
+        } catch (RuntimeException e) {
+            crashed(e);
+        }
+    }
+
+    // ---- in memory ----------------------------------------------------------------------------------------------
+
+    private void attemptInMemory(Fresh fresh) {
+        Delivery delivery = fresh.delivery;
+        if (Instant.now().isAfter(services.processor().deadline(delivery))) {
+            settleInMemory(fresh, services.processor().deadLetter(delivery, fresh.history,
+                    "gave up at the deadline after " + fresh.history.size() + " attempts", null));
+            return;
+        }
+        if (!circuit.closed()) {
+            moveQueueToLot("its host's circuit is open");
+            return;
+        }
+        fresh.attempts++;
+        fresh.progress();
+        synchronized (this) {
+            sending = fresh;
+        }
+        send(delivery, false, result -> {
+            synchronized (this) {
+                sending = null;
+            }
+            fresh.history.add(AttemptRecord.of(result));
+            fresh.progress();
+            DeliveryProcessor.Next next = services.processor().afterAttempt(delivery, result, fresh.history,
+                    failuresAfter(result));
+            if (next instanceof DeliveryProcessor.Next.Settle settle) {
+                settleInMemory(fresh, settle.durable());
+            } else if (isRevoked()) {
+                next(); // not retried here: the record is abandoned, the next owner tries it
+            } else if (fresh.attempts >= services.quickAttempts()
+                    || ((DeliveryProcessor.Next.TryAgain) next).delay().compareTo(services.maxInMemoryWait()) > 0
+                    || !circuit.closed()) {
+                moveQueueToLot(result.reason());
+            } else {
+                after(((DeliveryProcessor.Next.TryAgain) next).delay(), false);
+            }
+        });
+    }
+
+    /** The delivery is finished: its outcome becomes durable in the background, the lane moves on at once. */
+    private void settleInMemory(Fresh fresh, CompletionStage<Void> outcome) {
+        synchronized (this) {
+            if (queue.remove(fresh)) {
+                services.hostLoad(host, -1);
+            }
+        }
+        track(outcome.toCompletableFuture().whenComplete((ok, e) -> fresh.settle()));
+        next();
+    }
+
+    /** Parks the whole queue, oldest first (the failed delivery with its attempts), then drains the lot. */
+    private void moveQueueToLot(String why) {
+        List<Fresh> moving;
+        synchronized (this) {
+            moving = new ArrayList<>(queue);
+            queue.clear();
+            services.hostLoad(host, -moving.size());
+            parked = true;
+            queueMoves++;
+            parksStarted++;
+        }
+        LOG.debugf("destination %s parked with %d deliveries: %s", destination, moving.size(), why);
+        park(moving, true);
+    }
+
+    private void park(List<Fresh> records, boolean queueMove) {
+        List<CompletableFuture<Void>> each = new ArrayList<>(records.size());
+        for (Fresh fresh : records) {
+            ParkingLot.Row row = new ParkingLot.Row(fresh.partition, fresh.seq, fresh.delivery, List.copyOf(fresh.history));
+            each.add(services.lot().park(row).toCompletableFuture()
+                    .thenCompose(ok -> services.processor().parked(fresh.delivery, fresh.history))
+                    .exceptionallyCompose(e -> refusedRow(fresh.delivery, e))
+                    .whenComplete((ok, e) -> fresh.settle()));
+        }
+        CompletableFuture<Void> all = CompletableFuture.allOf(each.toArray(CompletableFuture[]::new));
+        track(all);
+        all.whenComplete((ok, e) -> {
+            synchronized (this) {
+                if (queueMove) {
+                    queueMoves--;
+                } else {
+                    directParks--;
+                }
+                if (!running) {
+                    startIfIdle();
+                    return;
+                }
+            }
+            if (queueMove) {
+                next(); // the lane waited for the move before reading the lot
+            }
+        });
+    }
+
+    private CompletionStage<Void> refusedRow(Delivery delivery, Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (!(cause instanceof BatchWriter.BadRowException)) {
+            LOG.errorf(cause, "delivery %s: parking failed unexpectedly", delivery.id());
+            services.metrics().crashed();
+        }
+        return services.processor().refusedRow(delivery, "the parking lot", cause);
+    }
+
+    // ---- parked -------------------------------------------------------------------------------------------------
+
+    /** Reads the next page of the lot; leaves the lot (in memory again) when it has nothing left. */
+    private void readLot() {
+        long cursor;
+        long parksBefore;
+        synchronized (this) {
+            cursor = lotCursor;
+            parksBefore = parksStarted;
+        }
+        operationSinceNanos = System.nanoTime();
+        services.blocking(() -> services.lot().next(destination, cursor, LOT_PAGE), rows -> {
+            operationSinceNanos = 0;
+            boolean stillParked;
+            synchronized (this) {
+                if (!rows.isEmpty()) {
+                    lotPage.addAll(rows);
+                    lotCursor = rows.get(rows.size() - 1).seq();
+                } else if (directParks == 0 && queueMoves == 0 && parksBefore == parksStarted) {
+                    parked = false; // nothing left, nothing arriving: in memory again
+                    lotCursor = -1;
+                    LOG.debugf("destination %s unparked", destination);
+                }
+                stillParked = parked;
+            }
+            if (rows.isEmpty() && stillParked) {
+                after(LOT_POLL, false); // a park is being committed: read again soon
+            } else {
+                next();
+            }
+        });
+    }
+
+    private void attemptParked(ParkingLot.Row row) {
+        Delivery delivery = row.delivery();
+        if (Instant.now().isAfter(services.processor().deadline(delivery))) {
+            settleParked(row, services.processor().deadLetter(delivery, row.history(),
+                    "gave up at the deadline after " + row.history().size() + " attempts", null));
+            return;
+        }
+        CompletableFuture<Boolean> turn = circuit.admit();
+        CompletableFuture.anyOf(turn, revokedSignal).whenComplete((ignored, e) -> services.run(() -> {
+            if (isRevoked()) {
+                circuit.withdraw(turn);
+                next();
+                return;
+            }
+            boolean probe = turn.join();
+            send(delivery, probe, result -> {
+                List<AttemptRecord> history = new ArrayList<>(row.history());
+                history.add(AttemptRecord.of(result));
+                ParkingLot.Row updated = new ParkingLot.Row(row.partition(), row.seq(), delivery, history);
+                DeliveryProcessor.Next next = services.processor().afterAttempt(delivery, result, history,
+                        failuresAfter(result));
+                if (next instanceof DeliveryProcessor.Next.Settle settle) {
+                    settleParked(updated, settle.durable());
+                    return;
+                }
+                synchronized (this) {
+                    lotPage.pollFirst();
+                    lotPage.addFirst(updated);
+                }
+                services.blocking(() -> {
+                    services.lot().updateHistory(updated);
+                    return null;
+                }, ignoredToo -> after(((DeliveryProcessor.Next.TryAgain) next).delay(), true));
+            });
+        }));
+    }
+
+    private void settleParked(ParkingLot.Row row, CompletionStage<Void> outcome) {
+        synchronized (this) {
+            lotPage.pollFirst();
+        }
+        track(outcome.thenCompose(ok -> services.lot().remove(row)).toCompletableFuture()
+                .exceptionally(e -> {
+                    LOG.errorf(e, "delivery %s: removing it from the parking lot failed", row.delivery().id());
+                    return null;
+                }));
+        next();
+    }
+
+    // ---- sending, waiting, bookkeeping --------------------------------------------------------------------------
+
+    /** One attempt; its result is reported to the host's circuit, timed, and handed to {@code then}. */
+    private void send(Delivery delivery, boolean probe, Consumer<SendResult> then) {
+        long start = System.nanoTime();
+        operationSinceNanos = start;
+        services.sender(delivery).send(delivery).subscribe().with(result -> services.run(() -> {
+            operationSinceNanos = 0;
+            progressNanos = System.nanoTime();
+            services.metrics().attempt(delivery, result.outcome(), System.nanoTime() - start);
+            if (result instanceof SendResult.Retry retry && retry.hostFailure()) {
+                circuit.failed(probe);
+            } else if (result.status() != null || probe) {
+                circuit.answered(probe); // (a refusal before sending, status null, says nothing about the host)
+            }
+            try {
+                then.accept(result);
+            } catch (RuntimeException e) {
+                crashed(e);
+            }
+        }), failure -> services.run(() -> {
+            operationSinceNanos = 0;
+            synchronized (this) {
+                sending = null;
+            }
+            if (probe) {
+                circuit.failed(true);
+            }
+            crashed(failure);
+        }));
+    }
+
+    private int failuresAfter(SendResult result) {
+        synchronized (this) {
+            failuresInARow = result instanceof SendResult.Retry ? failuresInARow + 1 : 0;
+            return Math.max(1, failuresInARow);
+        }
+    }
+
+    /**
+     * Steps again after {@code wait} (at once for zero); {@code orRecovery}: or as soon as the host's circuit closes
+     * after an outage, when the backoff no longer means anything.
+     */
+    private void after(Duration wait, boolean orRecovery) {
+        CompletableFuture<Void> wake = new CompletableFuture<>();
+        synchronized (this) {
+            if (!wait.isZero() && !wait.isNegative()) {
+                timer = services.timers().schedule(() -> wake.complete(null), wait.toNanos(), TimeUnit.NANOSECONDS);
+            } else {
+                wake.complete(null);
+            }
+        }
+        revokedSignal.thenRun(() -> wake.complete(null));
+        if (orRecovery) {
+            circuit.nextRecovery().thenRun(() -> {
+                synchronized (this) {
+                    failuresInARow = 0;
+                }
+                wake.complete(null);
+            });
+        }
+        wake.thenRun(this::next);
+    }
+
+    /** A failure of Herald's own inside the lane: logged, counted, and the lane tries again after a backoff. */
+    private void crashed(Throwable e) {
+        services.metrics().crashed();
+        LOG.errorf(e, "destination %s: unexpected failure in its lane; retrying", destination);
+        int failures;
+        synchronized (this) {
+            failures = ++failuresInARow;
+            Fresh head = queue.peek();
+            if (head != null) {
+                head.history.add(AttemptRecord.crash(e));
+                head.progress();
+            }
+        }
+        after(services.backoff().delay(failures).plusMillis(100), false);
+    }
+
+    private void track(CompletableFuture<Void> outcome) {
+        synchronized (this) {
+            durable.add(outcome);
+        }
+        outcome.whenComplete((ok, e) -> {
+            boolean idle;
+            synchronized (this) {
+                durable.remove(outcome);
+                progressNanos = System.nanoTime();
+                idle = !running;
+            }
+            if (idle) {
+                services.retireIfIdle(this);
+            }
+        });
+    }
+
+    // ---- revocation ---------------------------------------------------------------------------------------------
+
+    /** The partition was revoked: stop; completes once stopped and everything started is durable. */
+    CompletableFuture<Void> revoke() {
+        List<Fresh> abandoned = new ArrayList<>();
+        synchronized (this) {
+            if (revoked) {
+                return stopped;
+            }
+            revoked = true;
+            for (Fresh fresh : queue) {
+                if (fresh != sending) {
+                    abandoned.add(fresh);
+                }
+            }
+            queue.removeAll(abandoned);
+            services.hostLoad(host, -abandoned.size());
+            lotPage.clear();
+            if (timer != null) {
+                timer.cancel(false);
+            }
+            if (!running) {
+                stop();
+            }
+        }
+        abandoned.forEach(Fresh::abandon);
+        revokedSignal.complete(null); // a waiting lane notices at once
+        return stopped;
+    }
+
+    /** With the lock held, once the lane starts nothing more: abandons what is left, stops when all is durable. */
+    private void stop() {
+        running = false;
+        for (Fresh fresh : queue) {
+            services.hostLoad(host, -1);
+            fresh.abandon();
+        }
+        queue.clear();
+        CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new)).whenComplete((ok, e) -> stopped.complete(null));
+    }
+
+    // ---- state for the registry and the watchdog ----------------------------------------------------------------
+
+    synchronized boolean isRevoked() {
+        return revoked;
+    }
+
+    synchronized boolean isParked() {
+        return parked;
+    }
+
+    /** Nothing queued, parked, running or being made durable: marks the lane retired (dropped from the registry). */
+    synchronized boolean retireIfIdle() {
+        if (!running && !parked && queue.isEmpty() && durable.isEmpty() && directParks == 0 && queueMoves == 0) {
+            retired = true;
+        }
+        return retired;
+    }
+
+    long progressNanos() {
+        return progressNanos;
+    }
+
+    long operationSinceNanos() {
+        return operationSinceNanos;
+    }
+}

@@ -1,0 +1,88 @@
+package io.herald.dispatcher.delivery;
+
+import io.herald.dispatcher.DispatcherConfig;
+import io.herald.dispatcher.storage.Outages;
+import io.quarkus.scheduler.Scheduled;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.Collections;
+import java.util.Set;
+import java.util.WeakHashMap;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Liveness;
+import org.jboss.logging.Logger;
+
+/**
+ * Finds deliveries that stopped moving. A record in memory is stuck when neither it nor its lane made progress (an
+ * attempt, an answer, a durable write) for {@code herald.dispatcher.watchdog.stuck-after}; a lane is stuck when one of
+ * its operations (a send, a parking-lot read) runs that long. Waiting on purpose (a backoff, an open circuit, an
+ * outage of PostgreSQL or Kafka being waited out) is not stuck. Each stuck delivery is logged once with its id,
+ * {@code herald_deliveries_stuck} counts them, and liveness fails while there are any, so that Kubernetes restarts a
+ * wedged instance (its records come back to the partition's next owner).
+ */
+@ApplicationScoped
+@Liveness
+public class Watchdog implements HealthCheck {
+
+    private static final Logger LOG = Logger.getLogger(Watchdog.class);
+
+    private final DeliveryConsumer consumer;
+    private final Lanes lanes;
+    private final Outages outages;
+    private final long stuckAfterNanos;
+    private final Set<Object> reported = Collections.newSetFromMap(new WeakHashMap<>());
+    private volatile int stuck;
+
+    Watchdog(DeliveryConsumer consumer, Lanes lanes, Outages outages, DispatcherConfig config, DeliveryMetrics metrics) {
+        this.consumer = consumer;
+        this.lanes = lanes;
+        this.outages = outages;
+        this.stuckAfterNanos = config.watchdog().stuckAfter().toNanos();
+        metrics.registry().gauge("herald.deliveries.stuck", this, w -> w.stuck);
+        metrics.registry().gauge("herald.deliveries.in.memory", consumer, c -> c.inMemory().size());
+    }
+
+    @Scheduled(every = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void check() {
+        if (outages.any()) {
+            return; // waiting out an outage on purpose
+        }
+        long now = System.nanoTime();
+        int found = 0;
+        for (Fresh fresh : consumer.inMemory()) {
+            Lane lane = lanes.lane(fresh.delivery.destination().key());
+            long progress = lane == null ? fresh.progressNanos : Math.max(fresh.progressNanos, lane.progressNanos());
+            if (!fresh.done() && now - progress > stuckAfterNanos) {
+                found++;
+                report(fresh, () -> LOG.errorf("delivery %s to %s is stuck: no progress for %d s (received %d s ago)",
+                        fresh.delivery.id(), fresh.delivery.destination().key(), (now - progress) / 1_000_000_000L,
+                        (now - fresh.receivedNanos) / 1_000_000_000L));
+            }
+        }
+        for (Lane lane : lanes.all()) {
+            long since = lane.operationSinceNanos();
+            if (since != 0 && now - since > stuckAfterNanos) {
+                found++;
+                report(lane, () -> LOG.errorf("destination %s is stuck: an operation has run for %d s",
+                        lane.destination, (now - since) / 1_000_000_000L));
+            }
+        }
+        stuck = found;
+    }
+
+    private synchronized void report(Object what, Runnable log) {
+        if (reported.add(what)) {
+            log.run();
+        }
+    }
+
+    public int stuck() {
+        return stuck;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        return HealthCheckResponse.named("herald-dispatcher deliveries moving").status(stuck == 0)
+                .withData("stuck", stuck).build();
+    }
+}
