@@ -148,6 +148,10 @@ public interface DispatcherConfig {
         /** Rows deleted per statement, so pruning never holds long locks. */
         @WithDefault("5000")
         int batch();
+
+        /** How often pruning runs. */
+        @WithDefault("10m")
+        Duration every();
     }
 
     interface Outbound {

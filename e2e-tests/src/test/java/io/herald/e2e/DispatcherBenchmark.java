@@ -69,7 +69,6 @@ class DispatcherBenchmark {
                     "herald.dispatcher.homeserver.max-concurrency", "64",
                     "mp.messaging.incoming.deliveries.topic", topic));
             config.put("mp.messaging.incoming.deliveries.group.id", "bench-" + run);
-            config.put("mp.messaging.incoming.deliveries-retry.group.id", "bench-retry-" + run);
             config.put("quarkus.log.level", "WARN");
             // -Dherald.bench.dispatcher.<property>=<value>: a dispatcher setting for this run (e.g. max-in-flight)
             System.getProperties().stringPropertyNames().stream().filter(n -> n.startsWith("herald.bench.dispatcher."))

@@ -27,8 +27,12 @@ import java.util.function.Consumer;
  * records every request. On Vert.x, so it is cheap enough to be the sink of a throughput benchmark.
  *
  * <p>It can be told to fail: {@link #down()} (connection refused) and {@link #up()} on the same port, answer 429 with
- * {@code Retry-After} ({@link #rateLimit}), answer 500 to a share of requests ({@link #failRandomly}), and refuse
- * rooms the bot may not post in with 403 {@code M_FORBIDDEN} ({@link #forbid}).
+ * {@code Retry-After} ({@link #rateLimit}, or any header values in turn with {@link #rateLimitWith}), answer 500 to a
+ * share of requests ({@link #failRandomly}), behave like a flaky proxy ({@link #flaky}: HTML 502 pages and reset
+ * connections), never answer at all ({@link #silence}), answer event ids no one can store ({@link #unusableEventIds}),
+ * refuse rooms the bot may not post in with 403 {@code M_FORBIDDEN} (with a NUL in the error text, {@link #forbid}),
+ * and expire a token ({@link #expire}: {@code M_UNKNOWN_TOKEN}) with a login endpoint that can be rate limited
+ * ({@link #limitLogins}).
  */
 final class FakeHomeserver implements AutoCloseable {
 
@@ -50,8 +54,17 @@ final class FakeHomeserver implements AutoCloseable {
     private volatile Consumer<Event> onFirst = e -> { };
     private volatile boolean recordRequests;
     private volatile Duration rateLimitedFor;
+    private volatile List<String> rateLimitHeaders;
+    private final AtomicLong rateLimitTurn = new AtomicLong();
     private volatile double failureShare;
+    private volatile double html502Share;
+    private volatile double resetShare;
+    private volatile boolean silent;
     private final Set<String> forbidden = ConcurrentHashMap.newKeySet();
+    private final Set<String> unusableEventIds = ConcurrentHashMap.newKeySet();
+    private final Set<String> expiredTokens = ConcurrentHashMap.newKeySet();
+    private final AtomicLong logins = new AtomicLong();
+    private volatile Instant loginsLimitedUntil = Instant.EPOCH;
 
     FakeHomeserver() throws Exception {
         this(0);
@@ -103,9 +116,49 @@ final class FakeHomeserver implements AutoCloseable {
         rateLimitedFor = retryAfter;
     }
 
+    /** While set, every send is answered 429 with these {@code Retry-After} values in turn (null: stop). */
+    void rateLimitWith(List<String> headers) {
+        rateLimitHeaders = headers;
+    }
+
     /** Answers 500 to this share (0..1) of sends, at random. */
     void failRandomly(double share) {
         failureShare = share;
+    }
+
+    /** Like a flaky proxy in front: an HTML 502 page to {@code html502} of the sends, a closed connection to {@code reset}. */
+    void flaky(double html502, double reset) {
+        html502Share = html502;
+        resetShare = reset;
+    }
+
+    /** While set, requests are accepted and never answered (the sender's timeout ends them). */
+    void silence(boolean never) {
+        silent = never;
+    }
+
+    /** Sends into this room are accepted again. */
+    void allow(String roomId) {
+        forbidden.remove(roomId);
+    }
+
+    /** Sends into this room succeed, but are answered with an event id of 300 characters. */
+    void unusableEventIds(String roomId) {
+        unusableEventIds.add(roomId);
+    }
+
+    /** This token is no longer valid: sends with it are answered 401 {@code M_UNKNOWN_TOKEN}. */
+    void expire(String token) {
+        expiredTokens.add(token);
+    }
+
+    /** Logins are answered 429 (Retry-After 1) until then. */
+    void limitLogins(Instant until) {
+        loginsLimitedUntil = until;
+    }
+
+    long logins() {
+        return logins.get();
     }
 
     /** Sends into this room are refused: 403 {@code M_FORBIDDEN}, as when the bot is not in the room. */
@@ -116,6 +169,13 @@ final class FakeHomeserver implements AutoCloseable {
     private void send(HttpServerRequest request, Buffer body) {
         long now = System.nanoTime();
         requests.incrementAndGet();
+        if (silent) {
+            return; // accepted, never answered
+        }
+        if ("POST".equals(request.method().name()) && request.path().equals("/_matrix/client/v3/login")) {
+            login(request);
+            return;
+        }
         String[] path = request.path().split("/");
         // /_matrix/client/v3/rooms/{roomId}/send/{type}/{txnId}
         if (!"PUT".equals(request.method().name()) || path.length != 9 || !"send".equals(path[6])) {
@@ -129,6 +189,32 @@ final class FakeHomeserver implements AutoCloseable {
         }
         String roomId = URLDecoder.decode(path[5], StandardCharsets.UTF_8);
         String txnId = path[8];
+        if (expiredTokens.contains(auth.substring("Bearer ".length()))) {
+            record(roomId, txnId, 401, null, now);
+            reply(request, 401, "{\"errcode\":\"M_UNKNOWN_TOKEN\",\"error\":\"Invalid access token passed.\","
+                    + "\"soft_logout\":false}");
+            return;
+        }
+        double chance = ThreadLocalRandom.current().nextDouble();
+        if (chance < resetShare) {
+            record(roomId, txnId, 0, null, now);
+            request.connection().close();
+            return;
+        }
+        if (chance < resetShare + html502Share) {
+            record(roomId, txnId, 502, null, now);
+            request.response().setStatusCode(502).putHeader("Content-Type", "text/html")
+                    .end("<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1>"
+                            + "</center><hr><center>nginx</center></body></html>");
+            return;
+        }
+        List<String> headers = rateLimitHeaders;
+        if (headers != null) {
+            record(roomId, txnId, 429, null, now);
+            request.response().putHeader("Retry-After", headers.get((int) (rateLimitTurn.getAndIncrement() % headers.size())));
+            reply(request, 429, "{\"errcode\":\"M_LIMIT_EXCEEDED\",\"error\":\"Too Many Requests\"}");
+            return;
+        }
         Duration limited = rateLimitedFor;
         if (limited != null) {
             record(roomId, txnId, 429, null, now);
@@ -144,14 +230,19 @@ final class FakeHomeserver implements AutoCloseable {
         }
         if (forbidden.contains(roomId)) {
             record(roomId, txnId, 403, null, now);
-            reply(request, 403, "{\"errcode\":\"M_FORBIDDEN\",\"error\":\"User not in room\"}");
+            // With a NUL in the error text, as a homeserver behind something odd may send: it must not stop anything.
+            reply(request, 403, "{\"errcode\":\"M_FORBIDDEN\",\"error\":\"User not\\u0000in room\"}");
             return;
         }
         boolean[] first = {false};
         Event event = byTxn.computeIfAbsent(roomId + "/" + txnId, k -> {
             first[0] = true;
             Instant wall = Instant.now();
-            return new Event("$" + sequence.incrementAndGet(), roomId, txnId, body.toString(StandardCharsets.UTF_8), now,
+            String eventId = "$" + sequence.incrementAndGet();
+            if (unusableEventIds.contains(roomId)) {
+                eventId = eventId + "-" + "x".repeat(300);
+            }
+            return new Event(eventId, roomId, txnId, body.toString(StandardCharsets.UTF_8), now,
                     wall.getEpochSecond() * 1_000_000 + wall.getNano() / 1000);
         });
         if (first[0]) {
@@ -159,6 +250,18 @@ final class FakeHomeserver implements AutoCloseable {
         }
         record(roomId, txnId, 200, event.eventId(), now);
         reply(request, 200, "{\"event_id\":\"" + event.eventId() + "\"}");
+    }
+
+    /** {@code POST /_matrix/client/v3/login} with a password: a new token, unless logins are rate limited. */
+    private void login(HttpServerRequest request) {
+        logins.incrementAndGet();
+        if (Instant.now().isBefore(loginsLimitedUntil)) {
+            request.response().putHeader("Retry-After", "1");
+            reply(request, 429, "{\"errcode\":\"M_LIMIT_EXCEEDED\",\"error\":\"Too many logins\",\"retry_after_ms\":1000}");
+            return;
+        }
+        reply(request, 200, "{\"access_token\":\"syt_login_" + sequence.incrementAndGet()
+                + "\",\"device_id\":\"HERALDFAULT\",\"user_id\":\"@herald:fault.test\"}");
     }
 
     private void record(String roomId, String txnId, int status, String eventId, long now) {

@@ -142,7 +142,7 @@ class FaultSuiteTest {
         s.detail("%d delivered when it went down, %d when it came back", atDown, s.events().size());
         s.finish(Instant.now());
         assertThat(metric(stack.dispatcher(), "herald_deliveries_parked_total") - parkedBefore)
-                .as("deliveries parked in the retry topic during the outage").isPositive();
+                .as("deliveries parked during the outage").isPositive();
     }
 
     @Test
@@ -285,6 +285,158 @@ class FaultSuiteTest {
         }
         s.streamToKafka(s.plan, poison);
         s.finish(null);
+    }
+
+    /** Notifications per scenario of issue #14's scenarios (8 onwards): enough for the fault to land mid-stream. */
+    private static final int SHORT = Integer.getInteger("herald.fault.short-notifications", 1000);
+    private static final Duration SILENCE = HeraldStack.seconds("herald.fault.silence", 30);
+
+    @Test
+    @Order(10)
+    void waitsOfZeroAndOfYearsThenAReplayInOrder() throws Exception {
+        FaultScenario s = new FaultScenario(stack, "s8", "8 429 with Retry-After 0, -1, 10^23 s and year 2999 for "
+                + RATE_LIMITED.toSeconds() + " s; dead letters replayed", SHORT).setUp();
+        NotificationStream stream = s.streamOverHttp(s.plan);
+        s.awaitMidStream(stream);
+        Instant from = Instant.now();
+        stack.homeserver.rateLimitWith(List.of("0", "99999999999999999999999", "-1", "Tue, 01 Jan 2999 00:00:00 GMT"));
+        FaultScenario.hold(from, RATE_LIMITED);
+        stack.homeserver.rateLimitWith(null);
+        s.finish(Instant.now());
+        assertThat(stack.homeserver.requestLog().stream().filter(r -> r.roomId().startsWith("!s8-") && r.status() == 429))
+                .as("sends answered 429").isNotEmpty();
+
+        // The bot was let into the forbidden room: its dead letters, replayed, arrive in the order they were accepted.
+        stack.homeserver.allow(s.matrixRoomId(FaultScenario.ROOMS));
+        Instant replay = Instant.now();
+        given().post(stack.dispatcher().url() + "/v1/dead-letters/replay?room=" + s.roomKey(FaultScenario.ROOMS))
+                .then().statusCode(202);
+        List<String> expected = s.forbiddenMarkers();
+        await().atMost(FaultScenario.DRAIN_TIMEOUT).pollInterval(Duration.ofMillis(200))
+                .until(() -> s.markersIn(FaultScenario.ROOMS).size() >= expected.size());
+        String line = String.format(java.util.Locale.ROOT, "8 (replay) %d dead letters replayed in order in %.1f s%n",
+                expected.size(), Duration.between(replay, Instant.now()).toMillis() / 1000.0);
+        Files.writeString(FaultScenario.SUMMARY, line, java.nio.file.StandardOpenOption.APPEND);
+        assertThat(s.markersIn(FaultScenario.ROOMS)).as("replayed in acceptance order").isEqualTo(expected);
+    }
+
+    @Test
+    @Order(11)
+    void flakyProxyInFrontOfTheHomeserver() throws Exception {
+        FaultScenario s = new FaultScenario(stack, "s9", "9 a third of sends 502 (HTML), one in ten reset, whole scenario",
+                SHORT).setUp();
+        stack.homeserver.flaky(0.33, 0.1);
+        try {
+            s.streamOverHttp(s.plan);
+            s.finish(null);
+        } finally {
+            stack.homeserver.flaky(0, 0);
+        }
+        Map<Integer, Long> byStatus = stack.homeserver.requestLog().stream().filter(r -> r.roomId().startsWith("!s9-"))
+                .collect(java.util.stream.Collectors.groupingBy(FakeHomeserver.Request::status,
+                        java.util.stream.Collectors.counting()));
+        assertThat(byStatus).as("502 pages and reset connections").containsKeys(502, 0);
+    }
+
+    @Test
+    @Order(12)
+    void aNeverAnsweringHomeserverBesideAHealthyOne() throws Exception {
+        try (FakeHomeserver silent = new FakeHomeserver().recordingRequests()) {
+            String account = "fault-silent";
+            stack.createAccount(account, silent, "syt_silent", null);
+            FaultScenario s = new FaultScenario(stack, "s10", "10 a homeserver that never answers (4 of 16 rooms) for "
+                    + SILENCE.toSeconds() + " s beside a healthy one", SHORT);
+            for (int k = 0; k < 4; k++) {
+                s.onAccount(k, account, silent);
+            }
+            s.setUp();
+            silent.silence(true);
+            Instant from = Instant.now();
+            NotificationStream stream = s.streamOverHttp(s.plan);
+            s.awaitMidStream(stream);
+            FaultScenario.hold(from, SILENCE);
+            int healthyDuringSilence = s.events().size();
+            silent.silence(false);
+            s.detail("%d events in the healthy rooms while the other homeserver was silent", healthyDuringSilence);
+            s.finish(Instant.now());
+            assertThat(silent.requests()).as("requests the silent homeserver got").isPositive();
+        }
+    }
+
+    @Test
+    @Order(13)
+    void badRowsAndUnusableAnswers() throws Exception {
+        FaultScenario s = new FaultScenario(stack, "s11", "11 ids of 300 characters and with NUL on herald.notifications, "
+                + "unusable event ids, a NUL in an error", SHORT).setUp();
+        s.unusableEventIdRooms.add(5);
+        stack.homeserver.unusableEventIds(s.matrixRoomId(5));
+        Map<Integer, List<ProducerRecord<String, byte[]>>> poison = new HashMap<>();
+        String event = "\"event\":{\"type\":\"m.room.message\",\"sender\":\"" + HeraldStack.SENDER
+                + "\",\"content\":{\"msgtype\":\"m.text\",\"body\":\"bad row\"}}";
+        List<String[]> bad = List.of(
+                new String[] {"{\"id\":\"" + "L".repeat(300) + "\",\"room\":\"" + s.roomKey(1) + "\"," + event + "}", "id"},
+                new String[] {"{\"id\":\"bad\\u0000id\",\"room\":\"" + s.roomKey(2) + "\"," + event + "}", "id"});
+        for (int i = 0; i < bad.size(); i++) {
+            byte[] value = bad.get(i)[0].getBytes(StandardCharsets.UTF_8);
+            poison.computeIfAbsent((i + 1) * s.plan.size() / 3, k -> new ArrayList<>())
+                    .add(new ProducerRecord<>(Topics.NOTIFICATIONS, s.roomKey(i + 1), value));
+            s.expectedNotificationDeadLetters.put(bad.get(i)[0], bad.get(i)[1]);
+        }
+        s.streamToKafka(s.plan, poison);
+        s.finish(null);
+    }
+
+    @Test
+    @Order(14)
+    void aRebalanceWithParkedWork() throws Exception {
+        FaultScenario s = new FaultScenario(stack, "s12", "12 two dispatchers with parked work, a third joins and leaves",
+                SHORT).setUp();
+        s.pushesExactlyOnce = true;
+        ServiceProcess second = stack.startDispatcher();
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> activeMembers("herald-dispatcher") == 2);
+        NotificationStream stream = s.streamOverHttp(s.plan);
+        s.awaitMidStream(stream);
+        Instant down = Instant.now();
+        stack.homeserver.down();
+        ServiceProcess third = stack.startDispatcher();
+        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> activeMembers("herald-dispatcher") == 3);
+        FaultScenario.hold(down, Duration.ofSeconds(15));
+        long parked = stack.parked();
+        stack.homeserver.up();
+        Instant back = Instant.now();
+        // The third leaves while the parked deliveries drain.
+        stack.stopDispatcher(third);
+        s.detail("%d deliveries parked when the homeserver came back", parked);
+        s.finish(back);
+        stack.stopDispatcher(second);
+        assertThat(parked).as("deliveries parked during the outage").isPositive();
+    }
+
+    @Test
+    @Order(15)
+    void reloginWhileLoginsAreRateLimited() throws Exception {
+        String account = "fault-relogin";
+        stack.createAccount(account, stack.homeserver, "syt_relogin_old", "fault-password");
+        FaultScenario s = new FaultScenario(stack, "s13", "13 token expired mid-stream, logins answered 429 for 5 s",
+                SHORT);
+        for (int k = 0; k <= FaultScenario.ROOMS; k++) {
+            s.onAccount(k, account, stack.homeserver);
+        }
+        s.setUp();
+        long loginsBefore = stack.homeserver.logins();
+        NotificationStream stream = s.streamOverHttp(s.plan);
+        s.awaitMidStream(stream);
+        Instant expired = Instant.now();
+        stack.homeserver.limitLogins(expired.plusSeconds(5));
+        stack.homeserver.expire("syt_relogin_old");
+        FaultScenario.hold(expired, Duration.ofSeconds(5));
+        s.finish(Instant.now());
+        long logins = stack.homeserver.logins() - loginsBefore;
+        s.detail("%d logins", logins);
+        assertThat(logins).as("logins: one at a time, retried while rate limited, never one per delivery")
+                .isBetween(2L, 40L);
     }
 
     /** Members of a consumer group that own at least one partition. */

@@ -26,7 +26,6 @@ final class HeraldStack implements AutoCloseable {
 
     static final String ACCOUNT = "fault";
     static final String SENDER = "@herald:fault.test";
-    static final String RETRY_TOPIC = "herald.deliveries.retry";
     private static final String INGEST_ADMIN_TOKEN = "fault-suite-admin-token";
 
     final KafkaBroker broker;
@@ -55,7 +54,7 @@ final class HeraldStack implements AutoCloseable {
         QUIET.forEach(logger -> logger.setLevel(java.util.logging.Level.WARNING));
         CompletableFuture<String> postgres = CompletableFuture.supplyAsync(EmbeddedPostgres::jdbcUrl);
         KafkaBroker broker = KafkaBroker.start();
-        broker.createTopics(Map.of(Topics.NOTIFICATIONS, 8, Topics.DELIVERIES, 8, RETRY_TOPIC, 8,
+        broker.createTopics(Map.of(Topics.NOTIFICATIONS, 8, Topics.DELIVERIES, 8,
                 Topics.NOTIFICATIONS_DLQ, 1, Topics.DELIVERIES_DLQ, 1, Topics.PUSHERS_REJECTED, 1));
         HeraldStack stack = new HeraldStack(broker, postgres.get(120, TimeUnit.SECONDS),
                 new FakeHomeserver().recordingRequests(), new FakePushGateway());
@@ -112,10 +111,9 @@ final class HeraldStack implements AutoCloseable {
                 // No send-rate limit of the bot account: the suite measures faults, not throttling.
                 config.put("herald.dispatcher.account.rate-per-second", "100000");
                 config.put("herald.dispatcher.account.burst", "100000");
-                // Short backoff, so a recovered homeserver is tried again within seconds.
-                config.put("herald.dispatcher.backoff.initial", "200ms");
-                config.put("herald.dispatcher.backoff.max", "2s");
                 config.put("herald.dispatcher.request-timeout", "10s");
+                // Peers asking for absurd waits (scenario 8) are answered after 5 s, not the default hour.
+                config.put("herald.dispatcher.retry-after.max", "5s");
                 // The fake push gateway listens on loopback.
                 config.put("herald.dispatcher.outbound.allowed-networks", "127.0.0.0/8");
             }
@@ -141,6 +139,23 @@ final class HeraldStack implements AutoCloseable {
         return d;
     }
 
+    /** A graceful stop (SIGTERM) of a dispatcher, which leaves the stack. */
+    void stopDispatcher(ServiceProcess d) {
+        dispatchers.remove(d);
+        d.close();
+    }
+
+    /** Creates a dispatcher account posting to {@code homeserver}; {@code password}: kept for re-login, or null. */
+    void createAccount(String id, FakeHomeserver homeserver, String token, String password) {
+        Map<String, Object> body = new HashMap<>(Map.of("id", id, "homeserver", homeserver.url(), "access_token", token,
+                "user_id", "@herald:fault.test", "device_id", "HERALDFAULT"));
+        if (password != null) {
+            body.put("password", password);
+        }
+        given().contentType("application/json").body(body).post(dispatcher().url() + "/v1/matrix-accounts")
+                .then().statusCode(201);
+    }
+
     /** {@code kill -9} of a dispatcher, which leaves the stack. */
     void killDispatcher(ServiceProcess d) throws InterruptedException {
         dispatchers.remove(d);
@@ -148,14 +163,24 @@ final class HeraldStack implements AutoCloseable {
     }
 
     /**
-     * Records not yet processed (end offset minus committed offset) of the consumer groups that carry notifications
-     * and deliveries: rules on {@code herald.notifications}, the dispatcher on {@code herald.deliveries} and on the
-     * retry topic. Zero means nothing is in flight and nothing will be redelivered.
+     * Work not yet done: records not yet processed (end offset minus committed offset) of the consumer groups that
+     * carry notifications and deliveries (rules on {@code herald.notifications}, the dispatcher on
+     * {@code herald.deliveries}), plus the deliveries parked in PostgreSQL. Zero means nothing is in flight and nothing
+     * will be redelivered.
      */
     long backlog() throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
             return lag(admin, "herald-rules", Topics.NOTIFICATIONS) + lag(admin, "herald-dispatcher", Topics.DELIVERIES)
-                    + lag(admin, "herald-dispatcher-retry", RETRY_TOPIC);
+                    + parked();
+        }
+    }
+
+    /** Deliveries parked in PostgreSQL, waiting for their destination. */
+    long parked() throws java.sql.SQLException {
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+                java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM dispatcher.parked_delivery")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 

@@ -106,22 +106,23 @@ final class ServiceProcess implements AutoCloseable {
         return stopping;
     }
 
-    /** {@code kill -9}: no shutdown hook, no offset commit, no goodbye. */
-    /** CPU time the process used so far (user + system), for benchmarks. */
     long pid() {
         return process.pid();
     }
 
+    /** CPU time the process used so far (user + system), for benchmarks. */
     Duration cpuTime() {
         return process.toHandle().info().totalCpuDuration().orElse(Duration.ZERO);
     }
 
+    /** {@code kill -9}: no shutdown hook, no offset commit, no goodbye. */
     void kill() throws InterruptedException {
         stopping = true;
         process.destroyForcibly();
         process.waitFor();
     }
 
+    /** SIGTERM: a graceful stop (partitions handed over, offsets committed); SIGKILL after 20 s. */
     @Override
     public void close() {
         stopping = true;

@@ -10,16 +10,13 @@ import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.TimeoutException;
-import javax.net.ssl.SSLException;
 import io.herald.dispatcher.DispatcherConfig;
-import io.herald.dispatcher.send.Answers;
+import io.herald.dispatcher.http.RetryAfter;
+import io.herald.dispatcher.http.SafeText;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,14 +32,14 @@ public class HomeserverClient {
     private final WebClient client;
     private final Duration timeout;
     private final String discoveryScheme;
-    private final Answers answers;
+    private final RetryAfter retryAfter;
 
-    HomeserverClient(Vertx vertx, DispatcherConfig config, Answers answers) {
+    HomeserverClient(Vertx vertx, DispatcherConfig config, RetryAfter retryAfter) {
         this.client = WebClient.create(vertx, new WebClientOptions().setUserAgent("Herald").setFollowRedirects(true)
                 .setConnectTimeout((int) config.connectTimeout().toMillis()));
         this.timeout = config.requestTimeout();
         this.discoveryScheme = config.discovery().scheme();
-        this.answers = answers;
+        this.retryAfter = retryAfter;
     }
 
     /** A successful login: the token, and the device and user the homeserver bound it to. */
@@ -172,7 +169,7 @@ public class HomeserverClient {
             request.timeout(timeout.toMillis());
             return (body == null ? request.send() : request.sendJsonObject(body)).await().atMost(timeout.plusSeconds(5));
         } catch (RuntimeException e) {
-            throw HomeserverProblem.badGateway(what + " failed: " + describe(e));
+            throw HomeserverProblem.badGateway(what + " failed: " + SafeText.describe(e));
         }
     }
 
@@ -201,7 +198,7 @@ public class HomeserverClient {
     }
 
     private Long retryAfterSeconds(HttpResponse<Buffer> response, JsonObject json) {
-        Duration wait = answers.retryAfter(response.getHeader("Retry-After"), json);
+        Duration wait = retryAfter.of(response.getHeader("Retry-After"), json);
         return wait == null ? null : Math.max(1, (wait.toMillis() + 999) / 1000);
     }
 
@@ -220,24 +217,6 @@ public class HomeserverClient {
         } catch (Exception e) {
             return false;
         }
-    }
-
-    private static String describe(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SSLException || t.getClass().getName().startsWith("io.netty.handler.ssl.")) {
-                return "TLS failure (" + t.getMessage() + ")";
-            }
-            if (t instanceof UnknownHostException) {
-                return "unknown host " + t.getMessage();
-            }
-            if (t instanceof ConnectException) {
-                return "unreachable (" + t.getMessage() + ")";
-            }
-            if (t instanceof TimeoutException || t.getClass().getSimpleName().contains("Timeout")) {
-                return "timed out";
-            }
-        }
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
     }
 
     @PreDestroy

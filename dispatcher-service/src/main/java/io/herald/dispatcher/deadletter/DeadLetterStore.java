@@ -1,8 +1,8 @@
 package io.herald.dispatcher.deadletter;
 
+import io.herald.dispatcher.send.AttemptRecord;
 import io.herald.common.Delivery;
 import io.herald.common.Json;
-import io.herald.dispatcher.delivery.AttemptRecord;
 import io.quarkus.panache.common.Parameters;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.reactive.messaging.MutinyEmitter;

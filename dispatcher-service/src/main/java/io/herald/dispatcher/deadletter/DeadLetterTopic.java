@@ -1,8 +1,8 @@
 package io.herald.dispatcher.deadletter;
 
+import io.herald.dispatcher.http.SafeText;
 import io.herald.common.Delivery;
 import io.herald.common.Json;
-import io.herald.dispatcher.send.Answers;
 import io.herald.dispatcher.storage.Outages;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -38,7 +38,7 @@ public class DeadLetterTopic {
 
     public Uni<Void> publish(Delivery delivery, String reason) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add(REASON, Answers.text(reason).getBytes(StandardCharsets.UTF_8));
+        headers.add(REASON, SafeText.of(reason).getBytes(StandardCharsets.UTF_8));
         Message<String> record = Message.of(Json.encode(delivery)).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(delivery.destination().key()).withHeaders(headers).build());
         return untilSent(emitter, record, outages);

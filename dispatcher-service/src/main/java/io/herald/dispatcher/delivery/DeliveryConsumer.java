@@ -58,10 +58,12 @@ public class DeliveryConsumer {
             return message.nack(e).whenComplete((ok, error) -> finished(partition, offset));
         }
         return slots.acquire().thenAccept(admitted -> {
-            Fresh fresh = new Fresh(message, delivery, partition, offset, Hosts.keyOf(delivery), null);
-            fresh.onDone(() -> {
+            Fresh fresh = new Fresh(message, delivery, partition, offset, Hosts.keyOf(delivery));
+            fresh.onExit(settled -> {
                 inMemory.remove(fresh);
-                finished(partition, offset);
+                if (settled) {
+                    finished(partition, offset); // an abandoned record stays uncommitted: the next owner gets it
+                }
                 slots.release();
             });
             inMemory.add(fresh);

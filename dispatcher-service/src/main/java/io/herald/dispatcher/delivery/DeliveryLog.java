@@ -1,8 +1,9 @@
 package io.herald.dispatcher.delivery;
 
+import io.herald.dispatcher.http.SafeText;
+import io.herald.dispatcher.send.AttemptRecord;
 import io.herald.common.Delivery;
 import io.herald.common.Json;
-import io.herald.dispatcher.send.Answers;
 import io.herald.dispatcher.send.SendResult;
 import io.herald.dispatcher.storage.BatchWriter;
 import io.herald.dispatcher.storage.Outages;
@@ -98,7 +99,7 @@ public class DeliveryLog {
         } else {
             st.setInt(8, row.last().status());
         }
-        st.setString(9, row.last() == null ? null : Answers.text(row.last().reason()));
+        st.setString(9, row.last() == null ? null : SafeText.of(row.last().reason()));
         st.setString(10, row.last() instanceof SendResult.Delivered delivered ? delivered.eventId() : null);
         st.setString(11, Json.encode(row.history()));
     }

@@ -63,6 +63,7 @@ public class DeliveryPartitions implements KafkaConsumerRebalanceListener {
         if (numbers.isEmpty()) {
             return;
         }
+        numbers.forEach(consumer.offsets()::assigned);
         // Before any record of these partitions is processed: a fresh record must never overtake a parked one.
         long backoff = 200;
         while (true) {

@@ -1,5 +1,6 @@
 package io.herald.dispatcher.delivery;
 
+import io.herald.dispatcher.send.AttemptRecord;
 import io.herald.common.Delivery;
 import io.herald.common.Destination;
 import io.herald.common.Json;

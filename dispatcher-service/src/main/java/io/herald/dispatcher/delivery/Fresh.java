@@ -1,5 +1,6 @@
 package io.herald.dispatcher.delivery;
 
+import io.herald.dispatcher.send.AttemptRecord;
 import io.herald.common.Delivery;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,21 +25,25 @@ final class Fresh {
     /** Attempts made while in memory. */
     int attempts;
     volatile long progressNanos = receivedNanos;
-    private boolean done;
-    private Runnable onDone;
+    /** What happens when a record leaves memory; {@code settled}: false when abandoned. */
+    interface Exit {
+        void left(boolean settled);
+    }
 
-    Fresh(Message<?> message, Delivery delivery, int partition, long seq, String host, Runnable onDone) {
+    private boolean done;
+    private Exit onExit = settled -> { };
+
+    Fresh(Message<?> message, Delivery delivery, int partition, long seq, String host) {
         this.message = message;
         this.delivery = delivery;
         this.partition = partition;
         this.seq = seq;
         this.host = host;
-        this.onDone = onDone == null ? () -> { } : onDone;
     }
 
-    /** What to do once it leaves memory (settled or abandoned). */
-    void onDone(Runnable action) {
-        this.onDone = action;
+    /** What to do once it leaves memory. */
+    void onExit(Exit action) {
+        this.onExit = action;
     }
 
     void progress() {
@@ -49,14 +54,14 @@ final class Fresh {
     void settle() {
         if (finish()) {
             message.ack();
-            onDone.run();
+            onExit.left(true);
         }
     }
 
-    /** Its partition was revoked: leave it to the next owner (not acknowledged). */
+    /** Its partition was revoked: leave it to the next owner (not acknowledged, its offset not committed). */
     void abandon() {
         if (finish()) {
-            onDone.run();
+            onExit.left(false);
         }
     }
 

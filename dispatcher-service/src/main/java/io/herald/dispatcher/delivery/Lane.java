@@ -1,5 +1,6 @@
 package io.herald.dispatcher.delivery;
 
+import io.herald.dispatcher.send.AttemptRecord;
 import io.herald.common.Delivery;
 import io.herald.dispatcher.hosts.HostCircuit;
 import io.herald.dispatcher.send.SendResult;
@@ -64,7 +65,12 @@ final class Lane {
     private int directParks;
     /** Counts parks ever started: a decision to leave the lot must not race one. */
     private long parksStarted;
-    private long lotCursor = -1;
+    /**
+     * Parked deliveries already settled whose rows are still being removed: a read of the lot skips them. (The lot is
+     * always read from its oldest row, never after a cursor: a record redelivered after a crash is parked with an
+     * offset below the ones already read, and must not be skipped.)
+     */
+    private final java.util.Set<Long> removing = new java.util.HashSet<>();
     private boolean running;
     private boolean revoked;
     private boolean retired;
@@ -277,29 +283,30 @@ final class Lane {
 
     /** Reads the next page of the lot; leaves the lot (in memory again) when it has nothing left. */
     private void readLot() {
-        long cursor;
         long parksBefore;
+        int skip;
         synchronized (this) {
-            cursor = lotCursor;
             parksBefore = parksStarted;
+            skip = removing.size();
         }
         operationSinceNanos = System.nanoTime();
-        services.blocking(() -> services.lot().next(destination, cursor, LOT_PAGE), rows -> {
+        services.blocking(() -> services.lot().next(destination, LOT_PAGE + skip), read -> {
             operationSinceNanos = 0;
             boolean stillParked;
+            boolean empty;
             synchronized (this) {
-                if (!rows.isEmpty()) {
+                List<ParkingLot.Row> rows = read.stream().filter(r -> !removing.contains(r.seq())).toList();
+                empty = rows.isEmpty();
+                if (!empty) {
                     lotPage.addAll(rows);
-                    lotCursor = rows.get(rows.size() - 1).seq();
                 } else if (directParks == 0 && queueMoves == 0 && parksBefore == parksStarted) {
                     parked = false; // nothing left, nothing arriving: in memory again
-                    lotCursor = -1;
                     LOG.debugf("destination %s unparked", destination);
                 }
                 stillParked = parked;
             }
-            if (rows.isEmpty() && stillParked) {
-                after(LOT_POLL, false); // a park is being committed: read again soon
+            if (empty && stillParked) {
+                after(LOT_POLL, false); // a park is being committed, or rows are being removed: read again soon
             } else {
                 next();
             }
@@ -346,10 +353,17 @@ final class Lane {
     private void settleParked(ParkingLot.Row row, CompletionStage<Void> outcome) {
         synchronized (this) {
             lotPage.pollFirst();
+            removing.add(row.seq());
         }
         track(outcome.thenCompose(ok -> services.lot().remove(row)).toCompletableFuture()
-                .exceptionally(e -> {
-                    LOG.errorf(e, "delivery %s: removing it from the parking lot failed", row.delivery().id());
+                .handle((ok, e) -> {
+                    if (e != null) {
+                        LOG.errorf(e, "delivery %s: removing it from the parking lot failed", row.delivery().id());
+                    } else {
+                        synchronized (this) {
+                            removing.remove(row.seq());
+                        }
+                    }
                     return null;
                 }));
         next();
@@ -505,7 +519,8 @@ final class Lane {
 
     /** Nothing queued, parked, running or being made durable: marks the lane retired (dropped from the registry). */
     synchronized boolean retireIfIdle() {
-        if (!running && !parked && queue.isEmpty() && durable.isEmpty() && directParks == 0 && queueMoves == 0) {
+        if (!running && !parked && queue.isEmpty() && durable.isEmpty() && directParks == 0 && queueMoves == 0
+                && removing.isEmpty()) {
             retired = true;
         }
         return retired;

@@ -7,8 +7,9 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * Which offsets of {@code herald.deliveries} may be committed: per partition, everything below the oldest record still
- * in memory. A record counts from when it is received until it is settled (its outcome durable) or abandoned. Records
+ * Which offsets of {@code herald.deliveries} may be committed: per assigned partition, everything below the oldest
+ * record still in memory. A record counts from when it is received until it is settled (its outcome durable); one
+ * abandoned at a revocation never stops counting, so the commit stops before it and the next owner gets it. Records
  * finish out of order (destinations run concurrently); the committed offset only moves past a record once it and
  * every record before it finished, so a crash re-delivers, never drops. Thread-safe.
  */
@@ -27,10 +28,17 @@ final class Offsets {
         this.topic = topic;
     }
 
+    /** A partition is ours from now on; records of partitions not ours are not tracked. */
+    synchronized void assigned(int partition) {
+        partitions.putIfAbsent(partition, new Partition());
+    }
+
     synchronized void received(int partition, long offset) {
-        Partition p = partitions.computeIfAbsent(partition, k -> new Partition());
-        p.open.add(offset);
-        p.next = Math.max(p.next, offset + 1);
+        Partition p = partitions.get(partition);
+        if (p != null) {
+            p.open.add(offset);
+            p.next = Math.max(p.next, offset + 1);
+        }
     }
 
     synchronized void finished(int partition, long offset) {

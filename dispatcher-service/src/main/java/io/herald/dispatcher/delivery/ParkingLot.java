@@ -1,5 +1,6 @@
 package io.herald.dispatcher.delivery;
 
+import io.herald.dispatcher.send.AttemptRecord;
 import io.herald.common.Delivery;
 import io.herald.common.InvalidRecordException;
 import io.herald.common.Json;
@@ -75,15 +76,14 @@ public class ParkingLot {
         return deletes.submit(new Key(row.partition(), row.seq()));
     }
 
-    /** The next parked deliveries of {@code destination} after {@code afterSeq}, oldest first. Blocking. */
-    public List<Row> next(String destination, long afterSeq, int limit) throws SQLException {
+    /** The oldest parked deliveries of {@code destination}, oldest first. Blocking. */
+    public List<Row> next(String destination, int limit) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement st = c.prepareStatement("""
                         SELECT partition, seq, payload, history FROM dispatcher.parked_delivery
-                        WHERE destination = ? AND seq > ? ORDER BY seq LIMIT ?""")) {
+                        WHERE destination = ? ORDER BY seq LIMIT ?""")) {
             st.setString(1, destination);
-            st.setLong(2, afterSeq);
-            st.setInt(3, limit);
+            st.setInt(2, limit);
             List<Row> rows = new ArrayList<>();
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {

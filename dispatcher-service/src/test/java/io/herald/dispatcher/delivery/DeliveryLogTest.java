@@ -1,5 +1,6 @@
 package io.herald.dispatcher.delivery;
 
+import io.herald.dispatcher.send.AttemptRecord;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
