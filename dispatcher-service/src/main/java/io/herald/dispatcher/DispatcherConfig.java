@@ -131,8 +131,11 @@ public interface DispatcherConfig {
     }
 
     interface Rebalance {
-        /** How long a revoked partition's in-flight sends may take to finish before the partition is let go. */
-        @WithDefault("20s")
+        /**
+         * How long a revoked partition's in-flight work may take to become durable before the partition is let go
+         * (within the consumer's {@code max.poll.interval.ms}, 5 min by default).
+         */
+        @WithDefault("60s")
         Duration drainTimeout();
     }
 

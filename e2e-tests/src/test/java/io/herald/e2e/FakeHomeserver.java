@@ -60,6 +60,7 @@ final class FakeHomeserver implements AutoCloseable {
     private volatile double html502Share;
     private volatile double resetShare;
     private volatile boolean silent;
+    private volatile Duration latency = Duration.ZERO;
     private final Set<String> forbidden = ConcurrentHashMap.newKeySet();
     private final Set<String> unusableEventIds = ConcurrentHashMap.newKeySet();
     private final Set<String> expiredTokens = ConcurrentHashMap.newKeySet();
@@ -130,6 +131,12 @@ final class FakeHomeserver implements AutoCloseable {
     void flaky(double html502, double reset) {
         html502Share = html502;
         resetShare = reset;
+    }
+
+    /** Successful sends are answered after this long (a homeserver persisting the event); failures at once. */
+    FakeHomeserver latency(Duration delay) {
+        latency = delay;
+        return this;
     }
 
     /** While set, requests are accepted and never answered (the sender's timeout ends them). */
@@ -249,7 +256,12 @@ final class FakeHomeserver implements AutoCloseable {
             onFirst.accept(event);
         }
         record(roomId, txnId, 200, event.eventId(), now);
-        reply(request, 200, "{\"event_id\":\"" + event.eventId() + "\"}");
+        Duration delay = latency;
+        if (delay.isZero()) {
+            reply(request, 200, "{\"event_id\":\"" + event.eventId() + "\"}");
+        } else {
+            vertx.setTimer(delay.toMillis(), t -> reply(request, 200, "{\"event_id\":\"" + event.eventId() + "\"}"));
+        }
     }
 
     /** {@code POST /_matrix/client/v3/login} with a password: a new token, unless logins are rate limited. */

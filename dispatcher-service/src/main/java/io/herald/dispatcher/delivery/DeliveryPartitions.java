@@ -46,9 +46,13 @@ public class DeliveryPartitions implements KafkaConsumerRebalanceListener {
     private final Outages outages;
     private final KafkaClientService kafka;
     private final Duration drainTimeout;
+    private final io.micrometer.core.instrument.Counter forgotten;
 
     DeliveryPartitions(Lanes lanes, DeliveryConsumer consumer, ParkingLot lot, Outages outages, KafkaClientService kafka,
-            DispatcherConfig config) {
+            DispatcherConfig config, DeliveryMetrics metrics) {
+        this.forgotten = io.micrometer.core.instrument.Counter.builder("herald.lanes.resumed.forgotten")
+                .description("parked destinations no lane was draining, found and resumed (a bug if ever above zero)")
+                .register(metrics.registry());
         this.lanes = lanes;
         this.consumer = consumer;
         this.lot = lot;
@@ -129,6 +133,23 @@ public class DeliveryPartitions implements KafkaConsumerRebalanceListener {
                 });
             }
         }).subscribe().with(ok -> { }, e -> LOG.debugf("commit not run: %s", e.getMessage()));
+    }
+
+    /** The safety net of {@link Lanes#resumeForgotten}: every 30 s, for deliveries parked over a minute. */
+    @Scheduled(every = "30s", delayed = "30s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    void resumeForgotten() {
+        var partitions = lanes.assignedPartitions();
+        if (partitions.isEmpty()) {
+            return;
+        }
+        try {
+            int resumed = lanes.resumeForgotten(lot.destinations(partitions, Duration.ofMinutes(1)));
+            if (resumed > 0) {
+                forgotten.increment(resumed);
+            }
+        } catch (java.sql.SQLException e) {
+            LOG.debugf("parked destinations not checked: %s", e.getMessage());
+        }
     }
 
     void shutdown(@Observes ShutdownEvent event) {

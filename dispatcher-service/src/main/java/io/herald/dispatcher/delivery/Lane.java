@@ -75,6 +75,8 @@ final class Lane {
     private boolean revoked;
     private boolean retired;
     private int failuresInARow;
+    /** The destination's next attempt may not start before this (System.nanoTime); carried into the lot when it parks. */
+    private long notBeforeNanos;
     /** The record whose send is under way: a revocation lets it finish. */
     private Fresh sending;
     private ScheduledFuture<?> timer;
@@ -208,6 +210,7 @@ final class Lane {
             } else if (fresh.attempts >= services.quickAttempts()
                     || ((DeliveryProcessor.Next.TryAgain) next).delay().compareTo(services.maxInMemoryWait()) > 0
                     || !circuit.closed()) {
+                notBefore(((DeliveryProcessor.Next.TryAgain) next).delay()); // parked, it still waits what was asked
                 moveQueueToLot(result.reason());
             } else {
                 after(((DeliveryProcessor.Next.TryAgain) next).delay(), false);
@@ -245,10 +248,18 @@ final class Lane {
         List<CompletableFuture<Void>> each = new ArrayList<>(records.size());
         for (Fresh fresh : records) {
             ParkingLot.Row row = new ParkingLot.Row(fresh.partition, fresh.seq, fresh.delivery, List.copyOf(fresh.history));
-            each.add(services.lot().park(row).toCompletableFuture()
-                    .thenCompose(ok -> services.processor().parked(fresh.delivery, fresh.history))
-                    .exceptionallyCompose(e -> refusedRow(fresh.delivery, e))
-                    .whenComplete((ok, e) -> fresh.settle()));
+            CompletableFuture<Boolean> parked = services.lot().park(row, this::isRevoked).toCompletableFuture();
+            each.add(parked.thenCompose(written -> written
+                            ? services.processor().parked(fresh.delivery, fresh.history).thenApply(ok -> true)
+                            : CompletableFuture.completedFuture(false))
+                    .exceptionallyCompose(e -> refusedRow(fresh.delivery, e).thenApply(ok -> true))
+                    .thenAccept(settled -> {
+                        if (settled) {
+                            fresh.settle();
+                        } else {
+                            fresh.abandon(); // its partition was revoked before the row was written: the next owner's
+                        }
+                    }));
         }
         CompletableFuture<Void> all = CompletableFuture.allOf(each.toArray(CompletableFuture[]::new));
         track(all);
@@ -320,6 +331,14 @@ final class Lane {
                     "gave up at the deadline after " + row.history().size() + " attempts", null));
             return;
         }
+        long wait;
+        synchronized (this) {
+            wait = notBeforeNanos - System.nanoTime();
+        }
+        if (wait > 0) {
+            after(Duration.ofNanos(wait), true); // what the peer asked for (or the backoff) before the lane parked
+            return;
+        }
         CompletableFuture<Boolean> turn = circuit.admit();
         CompletableFuture.anyOf(turn, revokedSignal).whenComplete((ignored, e) -> services.run(() -> {
             if (isRevoked()) {
@@ -342,10 +361,12 @@ final class Lane {
                     lotPage.pollFirst();
                     lotPage.addFirst(updated);
                 }
+                Duration delay = ((DeliveryProcessor.Next.TryAgain) next).delay();
+                notBefore(delay);
                 services.blocking(() -> {
                     services.lot().updateHistory(updated);
                     return null;
-                }, ignoredToo -> after(((DeliveryProcessor.Next.TryAgain) next).delay(), true));
+                }, ignoredToo -> next());
             });
         }));
     }
@@ -401,6 +422,10 @@ final class Lane {
         }));
     }
 
+    private synchronized void notBefore(Duration delay) {
+        notBeforeNanos = System.nanoTime() + delay.toNanos();
+    }
+
     private int failuresAfter(SendResult result) {
         synchronized (this) {
             failuresInARow = result instanceof SendResult.Retry ? failuresInARow + 1 : 0;
@@ -426,6 +451,7 @@ final class Lane {
             circuit.nextRecovery().thenRun(() -> {
                 synchronized (this) {
                     failuresInARow = 0;
+                    notBeforeNanos = 0;
                 }
                 wake.complete(null);
             });

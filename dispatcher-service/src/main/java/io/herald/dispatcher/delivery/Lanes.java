@@ -106,20 +106,49 @@ public class Lanes implements LaneServices {
         partitions.writeLock().lock();
         try {
             assigned.addAll(newlyAssigned);
-            for (ParkingLot.ParkedDestination p : parked) {
-                while (true) {
-                    Lane lane = lanes.computeIfAbsent(p.destination(), k -> new Lane(k, p.partition(), p.host(), true, this));
-                    if (lane.resumeParked()) {
-                        break;
-                    }
-                    lanes.remove(p.destination(), lane);
-                }
-            }
+            parked.forEach(this::resume);
         } finally {
             partitions.writeLock().unlock();
         }
         if (!parked.isEmpty()) {
             LOG.infof("partitions %s assigned: %d parked destinations resume", newlyAssigned, parked.size());
+        }
+    }
+
+    /**
+     * A safety net derived from what is durable: destinations of our partitions with deliveries parked for a while but
+     * no lane draining them are resumed (a lane must never leave the lot behind; if one did, this says so loudly).
+     * Returns how many were resumed.
+     */
+    int resumeForgotten(List<ParkingLot.ParkedDestination> parked) {
+        int resumed = 0;
+        partitions.writeLock().lock();
+        try {
+            for (ParkingLot.ParkedDestination p : parked) {
+                Lane lane = lanes.get(p.destination());
+                if (assigned.contains(p.partition()) && (lane == null || !lane.isParked())) {
+                    LOG.warnf("destination %s had parked deliveries no lane was draining; resumed", p.destination());
+                    resume(p);
+                    resumed++;
+                }
+            }
+        } finally {
+            partitions.writeLock().unlock();
+        }
+        return resumed;
+    }
+
+    Set<Integer> assignedPartitions() {
+        return Set.copyOf(assigned);
+    }
+
+    private void resume(ParkingLot.ParkedDestination p) {
+        while (true) {
+            Lane lane = lanes.computeIfAbsent(p.destination(), k -> new Lane(k, p.partition(), p.host(), true, this));
+            if (lane.resumeParked()) {
+                return;
+            }
+            lanes.remove(p.destination(), lane);
         }
     }
 

@@ -66,9 +66,13 @@ public class ParkingLot {
                 }, 500);
     }
 
-    /** Parks a delivery; completes when committed, or fails with {@link BatchWriter.BadRowException}. */
-    public CompletionStage<Void> park(Row row) {
-        return inserts.submit(row);
+    /**
+     * Parks a delivery: true once committed; false when {@code abandoned} said so just before it was written (its lane
+     * lost the partition: the row must not appear behind the next owner's back); fails with
+     * {@link BatchWriter.BadRowException} when PostgreSQL refuses the row.
+     */
+    public CompletionStage<Boolean> park(Row row, java.util.function.BooleanSupplier abandoned) {
+        return inserts.submit(row, abandoned);
     }
 
     /** Removes a parked delivery once its outcome is durable. */
@@ -121,12 +125,19 @@ public class ParkingLot {
 
     /** The destinations with parked deliveries on these partitions. Blocking. */
     public List<ParkedDestination> destinations(Collection<Integer> partitions) throws SQLException {
+        return destinations(partitions, java.time.Duration.ZERO);
+    }
+
+    /** As {@link #destinations(Collection)}, counting only deliveries parked for longer than {@code age}. Blocking. */
+    public List<ParkedDestination> destinations(Collection<Integer> partitions, java.time.Duration age) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement st = c.prepareStatement("""
                         SELECT DISTINCT ON (destination) destination, partition, payload FROM dispatcher.parked_delivery
-                        WHERE partition = ANY (?) ORDER BY destination, seq""")) {
+                        WHERE partition = ANY (?) AND parked_at <= now() - make_interval(secs => ?)
+                        ORDER BY destination, seq""")) {
             Array array = c.createArrayOf("integer", partitions.toArray());
             st.setArray(1, array);
+            st.setDouble(2, age.toMillis() / 1000.0);
             List<ParkedDestination> out = new ArrayList<>();
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {

@@ -32,14 +32,21 @@ public class Watchdog implements HealthCheck {
     private final long stuckAfterNanos;
     private final Set<Object> reported = Collections.newSetFromMap(new WeakHashMap<>());
     private volatile int stuck;
+    private final DeliveryMetrics metrics;
 
     Watchdog(DeliveryConsumer consumer, Lanes lanes, Outages outages, DispatcherConfig config, DeliveryMetrics metrics) {
         this.consumer = consumer;
         this.lanes = lanes;
         this.outages = outages;
         this.stuckAfterNanos = config.watchdog().stuckAfter().toNanos();
-        metrics.registry().gauge("herald.deliveries.stuck", this, w -> w.stuck);
-        metrics.registry().gauge("herald.deliveries.in.memory", consumer, c -> c.inMemory().size());
+        this.metrics = metrics;
+    }
+
+    void registerGauges(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event) {
+        io.micrometer.core.instrument.Gauge.builder("herald.deliveries.stuck", () -> stuck)
+                .description("deliveries that made no progress for watchdog.stuck-after").register(metrics.registry());
+        io.micrometer.core.instrument.Gauge.builder("herald.deliveries.in.memory", () -> consumer.inMemory().size())
+                .description("records of herald.deliveries in memory (received, not yet settled)").register(metrics.registry());
     }
 
     @Scheduled(every = "5s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)

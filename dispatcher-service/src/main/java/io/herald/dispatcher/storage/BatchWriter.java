@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
 import org.jboss.logging.Logger;
 
@@ -34,7 +35,7 @@ public final class BatchWriter<T> {
         }
     }
 
-    private record Pending<T>(T row, CompletableFuture<Void> done) {
+    private record Pending<T>(T row, BooleanSupplier skip, CompletableFuture<Boolean> done) {
     }
 
     private static final Logger LOG = Logger.getLogger(BatchWriter.class);
@@ -60,8 +61,16 @@ public final class BatchWriter<T> {
     }
 
     public CompletionStage<Void> submit(T row) {
-        CompletableFuture<Void> done = new CompletableFuture<>();
-        queue.add(new Pending<>(row, done));
+        return submit(row, () -> false).thenApply(written -> null);
+    }
+
+    /**
+     * As {@link #submit(Object)}; {@code skip} is asked right before the row's batch is written, and a row it says to
+     * skip is not written (the stage completes with false).
+     */
+    public CompletionStage<Boolean> submit(T row, BooleanSupplier skip) {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        queue.add(new Pending<>(row, skip, done));
         return done;
     }
 
@@ -93,7 +102,16 @@ public final class BatchWriter<T> {
                 }
                 batch.add(first);
                 queue.drainTo(batch, batchSize - 1);
-                writeAll(batch);
+                batch.removeIf(p -> {
+                    if (p.skip().getAsBoolean()) {
+                        p.done().complete(false);
+                        return true;
+                    }
+                    return false;
+                });
+                if (!batch.isEmpty()) {
+                    writeAll(batch);
+                }
                 batch.clear();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -113,7 +131,7 @@ public final class BatchWriter<T> {
             try {
                 write(batch);
                 outages.databaseAnswered();
-                batch.forEach(p -> p.done().complete(null));
+                batch.forEach(p -> p.done().complete(true));
                 return;
             } catch (SQLException | RuntimeException e) {
                 if (SqlErrors.isDataError(e)) {
