@@ -28,6 +28,8 @@ public final class Limits {
     public static final String USER_ID_MESSAGE = "must be a Matrix user id like @alice:example.org (at most 255 bytes)";
     /** A Matrix event encoded as JSON (Matrix spec: 65536 bytes for the whole event). */
     public static final int EVENT_MAX_BYTES = 65_536;
+    /** For bean validation of free text (display names): no control characters. */
+    public static final String PRINTABLE_PATTERN = "\\P{Cc}*";
     /** Pushers ({@code /pushers/set}): app id and pushkey as the Matrix spec limits them. */
     public static final int APP_ID_MAX_CHARS = 64;
     public static final int PUSHKEY_MAX_BYTES = 512;

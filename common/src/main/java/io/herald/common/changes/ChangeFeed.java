@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -58,6 +59,7 @@ public final class ChangeFeed implements AutoCloseable {
     private static final Duration POLL = Duration.ofSeconds(1);
     private static final Duration RETRY = Duration.ofSeconds(5);
     private static final int QUEUE = 10_000;
+    private static final int READY_SECONDS = 5;
 
     private final String origin;
     private final Map<String, Object> kafka;
@@ -66,6 +68,7 @@ public final class ChangeFeed implements AutoCloseable {
     private final KafkaConsumer<String, String> consumer;
     private final Thread poller;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private final CountDownLatch ready = new CountDownLatch(1);
     private volatile boolean running = true;
 
     private ChangeFeed(Map<String, Object> kafka, String service) {
@@ -92,8 +95,9 @@ public final class ChangeFeed implements AutoCloseable {
     }
 
     /**
-     * Creates the topic if it is missing, takes up reading at its current end (before returning, so no change
-     * committed after this call is missed) and starts the reading thread.
+     * Creates the topic if it is missing, takes up reading at its current end and starts the reading thread. Waits up
+     * to {@value #READY_SECONDS} s for the reading position, so that no change committed after this call is missed; a
+     * broker that is not there yet is waited for in the background.
      *
      * @param kafka   Kafka client settings ({@code bootstrap.servers}, security); a {@code group.id} is ignored
      * @param service the service's name, the start of {@link #origin()}
@@ -101,15 +105,15 @@ public final class ChangeFeed implements AutoCloseable {
     public static ChangeFeed start(Map<String, ?> kafka, String service) {
         Map<String, Object> config = new HashMap<>(kafka);
         config.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        createTopic(config);
         ChangeFeed feed = new ChangeFeed(config, service);
-        try {
-            feed.assign();
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "cannot read {0} yet ({1}); retrying in the background",
-                    new Object[] {Topics.CHANGES, e.getMessage()});
-        }
         feed.poller.start();
+        try {
+            if (!feed.ready.await(READY_SECONDS, TimeUnit.SECONDS)) {
+                LOG.log(Level.WARNING, "{0} is not readable yet; reading it as soon as it is", Topics.CHANGES);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return feed;
     }
 
@@ -153,22 +157,34 @@ public final class ChangeFeed implements AutoCloseable {
     }
 
     private void poll() {
+        boolean topicThere = false;
+        boolean failing = false;
+        long wait = 50;
         while (running) {
             try {
+                if (!topicThere && consumer.assignment().isEmpty()) {
+                    topicThere = createTopic(kafka); // deployments may have made it already (and forbid creating)
+                }
                 if (consumer.assignment().isEmpty() && !assign()) {
-                    Thread.sleep(RETRY.toMillis());
+                    // a topic just created takes a moment to show in the metadata: look again soon, then less often
+                    Thread.sleep(wait);
+                    wait = Math.min(wait * 2, RETRY.toMillis());
                     continue;
                 }
                 for (ConsumerRecord<String, String> record : consumer.poll(POLL)) {
                     deliver(record.value());
                 }
+                failing = false;
             } catch (WakeupException e) {
                 // closing
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "reading " + Topics.CHANGES + " failed; retrying", e);
+                // once per outage: the broker being away for a while is not news every five seconds
+                LOG.log(failing ? Level.FINE : Level.WARNING, "reading {0} failed ({1}); retrying",
+                        new Object[] {Topics.CHANGES, e.toString()});
+                failing = true;
                 sleepQuietly(RETRY);
             }
         }
@@ -177,15 +193,15 @@ public final class ChangeFeed implements AutoCloseable {
 
     /** Assigns every partition of the topic, positioned at its end; false when the topic is not there (yet). */
     private boolean assign() {
-        List<PartitionInfo> infos = consumer.partitionsFor(Topics.CHANGES, Duration.ofSeconds(10));
+        List<PartitionInfo> infos = consumer.partitionsFor(Topics.CHANGES, Duration.ofSeconds(READY_SECONDS));
         if (infos == null || infos.isEmpty()) {
-            createTopic(kafka);
             return false;
         }
         List<TopicPartition> partitions = infos.stream().map(i -> new TopicPartition(i.topic(), i.partition())).toList();
         consumer.assign(partitions);
         consumer.seekToEnd(partitions);
         partitions.forEach(consumer::position); // resolve "the end" now, not at the first poll
+        ready.countDown();
         return true;
     }
 
@@ -213,23 +229,29 @@ public final class ChangeFeed implements AutoCloseable {
         }
     }
 
-    /** Creates the compacted topic when it is missing; anything else is logged (the reader retries later). */
-    static void createTopic(Map<String, Object> kafka) {
-        try (Admin admin = Admin.create(kafka)) {
+    /** Creates the compacted topic when it is missing; true when it is there now (else the problem is logged). */
+    static boolean createTopic(Map<String, Object> kafka) {
+        Admin admin = Admin.create(kafka);
+        try {
             NewTopic topic = new NewTopic(Topics.CHANGES, 1, (short) -1)
                     .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT));
-            admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+            admin.createTopics(List.of(topic)).all().get(READY_SECONDS, TimeUnit.SECONDS);
             LOG.log(Level.INFO, "created topic {0} (compacted)", Topics.CHANGES);
+            return true;
         } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                LOG.log(Level.WARNING, "could not create topic {0}: {1}",
-                        new Object[] {Topics.CHANGES, e.getCause().getMessage()});
+            if (e.getCause() instanceof TopicExistsException) {
+                return true;
             }
+            LOG.log(Level.WARNING, "could not create topic {0}: {1}",
+                    new Object[] {Topics.CHANGES, e.getCause().getMessage()});
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            LOG.log(Level.WARNING, "could not create topic {0}: {1}", new Object[] {Topics.CHANGES, e.getMessage()});
+            LOG.log(Level.WARNING, "could not create topic {0}: {1}", new Object[] {Topics.CHANGES, e.toString()});
+        } finally {
+            admin.close(Duration.ZERO); // a call still waiting for an absent broker is abandoned, not waited for
         }
+        return false;
     }
 
     /** Stops reading, sends what is queued (for up to 2 s) and closes the clients. */
