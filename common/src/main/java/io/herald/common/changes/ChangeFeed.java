@@ -135,7 +135,7 @@ public final class ChangeFeed implements AutoCloseable {
             sender.execute(() -> send(event));
         } catch (RejectedExecutionException e) {
             LOG.log(Level.WARNING, "change {0} not published: {1} changes are waiting for Kafka already",
-                    new Object[] {event.key(), QUEUE});
+                    new Object[] {event.key(), String.valueOf(QUEUE)});
         }
     }
 
@@ -217,8 +217,10 @@ public final class ChangeFeed implements AutoCloseable {
             return; // a kind of a newer Herald, or this instance's own change (applied when it was made)
         }
         if (LOG.isLoggable(Level.FINE) && event.changedAt() != null) {
-            LOG.log(Level.FINE, "change {0} from {1}, {2} ms after it was made", new Object[] {event.key(),
-                    event.origin(), Duration.between(event.changedAt(), Instant.now()).toMillis()});
+            // the lag as a String: MessageFormat would print 1234 as "1,234"
+            String lag = String.valueOf(Duration.between(event.changedAt(), Instant.now()).toMillis());
+            LOG.log(Level.FINE, "change {0} from {1}, {2} ms after it was made",
+                    new Object[] {event.key(), event.origin(), lag});
         }
         for (Listener listener : listeners) {
             try {
