@@ -15,31 +15,55 @@ import java.util.List;
  */
 public record NotificationEvent(String id, String room, MatrixEvent event, Instant receivedAt, String source) {
 
-    /** Checks what a producer writing to Kafka directly could get wrong. */
+    /**
+     * Checks what a producer writing to Kafka directly could get wrong: the contract's {@link Limits}.
+     *
+     * @throws InvalidRecordException naming every field that breaks them
+     */
     public void validate() {
-        List<String> problems = new ArrayList<>();
-        if (isBlank(id)) {
-            problems.add("'id' is required");
-        }
-        if (isBlank(room)) {
-            problems.add("'room' is required");
-        }
-        if (event == null) {
-            problems.add("'event' is required");
-        } else {
-            if (isBlank(event.type())) {
-                problems.add("'event.type' is required");
-            }
-            if (event.content() == null) {
-                problems.add("'event.content' must be an object");
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new InvalidRecordException(String.join("; ", problems));
+        List<Limits.Violation> violations = violations();
+        if (!violations.isEmpty()) {
+            throw new InvalidRecordException(String.join("; ", violations.stream().map(Object::toString).toList()));
         }
     }
 
-    private static boolean isBlank(String s) {
-        return s == null || s.isBlank();
+    /** The fields that break the contract (field names as in the record: {@code id}, {@code event.type}, ...). */
+    public List<Limits.Violation> violations() {
+        List<Limits.Violation> problems = new ArrayList<>(0);
+        add(problems, "id", Limits.idProblem(id));
+        add(problems, "room", Limits.roomKeyProblem(room));
+        if (event == null) {
+            problems.add(new Limits.Violation("event", "is required"));
+            return problems;
+        }
+        int before = problems.size();
+        add(problems, "event.type", event.type() == null || event.type().isEmpty() ? "is required"
+                : Limits.matrixStringProblem(event.type()));
+        if (event.sender() != null) {
+            add(problems, "event.sender", Limits.userIdProblem(event.sender()));
+        }
+        if (event.content() == null) {
+            problems.add(new Limits.Violation("event.content", "must be an object"));
+        }
+        if (event.stateKey() != null) {
+            add(problems, "event.state_key", Limits.matrixStringProblem(event.stateKey()));
+        }
+        if (event.eventId() != null) {
+            add(problems, "event.event_id", Limits.matrixStringProblem(event.eventId()));
+        }
+        if (problems.size() == before) {
+            long size = Limits.encodedSize(event);
+            if (size > Limits.EVENT_MAX_BYTES) {
+                problems.add(new Limits.Violation("event", "must be at most " + Limits.EVENT_MAX_BYTES
+                        + " bytes as JSON, the size limit of a Matrix event (has " + size + ")"));
+            }
+        }
+        return problems;
+    }
+
+    private static void add(List<Limits.Violation> problems, String field, String problem) {
+        if (problem != null) {
+            problems.add(new Limits.Violation(field, problem));
+        }
     }
 }

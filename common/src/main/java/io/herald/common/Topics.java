@@ -12,6 +12,11 @@ public final class Topics {
     public static final String DELIVERIES_DLQ = "herald.deliveries.dlq";
     /** Pushers whose pushkey a gateway rejected; the rules-service removes them. */
     public static final String PUSHERS_REJECTED = "herald.pushers.rejected";
+    /**
+     * Change events ({@link io.herald.common.changes.ChangeEvent}), key = what changed ({@code room:ops}); compacted.
+     * Every instance of every service reads it, so a change made on one instance reaches the caches of all.
+     */
+    public static final String CHANGES = "herald.changes";
 
     private Topics() {
     }

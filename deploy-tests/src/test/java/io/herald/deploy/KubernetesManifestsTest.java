@@ -192,7 +192,7 @@ class KubernetesManifestsTest {
     void everyTopicHasAKafkaTopicAndKedaStaysWithinPartitions() {
         assertThat(Repo.heraldTopics().keySet()).containsExactlyInAnyOrder("herald.notifications",
                 "herald.notifications.dlq", "herald.deliveries", "herald.deliveries.retry", "herald.deliveries.dlq",
-                "herald.pushers.rejected");
+                "herald.pushers.rejected", "herald.changes");
         assertThat(Checks.topicsAndAutoscaling(baseResources)).isEmpty();
         assertThat(Checks.partitions(baseResources).get("herald.deliveries")).isGreaterThanOrEqualTo(24);
         // Overlays that change maxReplicaCount must stay within the partitions too.

@@ -112,9 +112,13 @@ final class Repo {
         return props;
     }
 
-    /** Every Kafka topic a service reads or writes (channels and dead-letter topics), by the service that names it. */
+    /**
+     * Every Kafka topic a service reads or writes (channels and dead-letter topics), by the service that names it; and
+     * herald.changes, which every service reads and writes with plain clients (io.herald.common.changes.ChangeFeed).
+     */
     static Map<String, TreeSet<String>> heraldTopics() {
         Map<String, TreeSet<String>> topics = new TreeMap<>();
+        topics.put("herald.changes", new TreeSet<>(SERVICES));
         for (String service : SERVICES) {
             Properties props = applicationProperties(service);
             for (String key : props.stringPropertyNames()) {

@@ -273,9 +273,19 @@ class FaultSuiteTest {
                             .getBytes(StandardCharsets.UTF_8), "unknown room"},
                     new Object[] {("{\"id\":\"" + UUID.randomUUID() + "\",\"room\":\"" + s.roomKey(copy)
                             + "\",\"event\":{\"type\":\"m.room.message\"}}").getBytes(StandardCharsets.UTF_8),
-                            "'event.content' must be an object"});
+                            "'event.content' must be an object"},
+                    // beyond the contract's limits: the delivery log could not store them (issue #14)
+                    new Object[] {("{\"id\":\"" + UUID.randomUUID() + "x".repeat(300) + "\",\"room\":\""
+                            + s.roomKey(copy) + "\"," + event + "}").getBytes(StandardCharsets.UTF_8),
+                            "'id' must be at most 255 characters"},
+                    new Object[] {("{\"id\":\"" + UUID.randomUUID() + "\\u0000\",\"room\":\"" + s.roomKey(copy)
+                            + "\"," + event + "}").getBytes(StandardCharsets.UTF_8),
+                            "'id' must not contain control characters"},
+                    new Object[] {("{\"id\":\"" + UUID.randomUUID() + "\",\"room\":\"" + s.roomKey(copy)
+                            + "\"," + event.replace("\"poison\"", "\"" + "p".repeat(70_000) + "\"") + "}")
+                            .getBytes(StandardCharsets.UTF_8), "'event' must be at most 65536 bytes"});
             for (int k = 0; k < kinds.size(); k++) {
-                int before = (copy * kinds.size() + k + 1) * s.plan.size() / 14;
+                int before = (copy * kinds.size() + k + 1) * s.plan.size() / (2 * kinds.size() + 2);
                 String key = s.roomKey((copy * kinds.size() + k) % FaultScenario.ROOMS);
                 byte[] value = (byte[]) kinds.get(k)[0];
                 poison.computeIfAbsent(before, i -> new ArrayList<>())

@@ -25,8 +25,12 @@ public interface IngestConfig {
 
     Idempotency idempotency();
 
-    /** How long a verified API key is trusted without asking the database again. */
-    @WithDefault("10s")
+    /**
+     * How long a verified API key is trusted without asking the database again. A revocation reaches every instance at
+     * once through {@code herald.changes}; this bounds how long a revoked key keeps working on another instance when
+     * that change event is lost (Kafka unreachable when the key was revoked).
+     */
+    @WithDefault("1m")
     Duration apiKeyCacheTtl();
 
     /** Largest Matrix-shaped event accepted by {@code POST /v1/rooms/{room}/events} (a Matrix event's limit). */

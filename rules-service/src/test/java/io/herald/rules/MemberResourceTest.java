@@ -57,6 +57,19 @@ class MemberResourceTest {
         given().contentType("application/json").body("{}").put("/v1/rooms/no-such-room/members/@alice:example.org")
                 .then().statusCode(404).body("detail", equalTo("no room 'no-such-room'"));
         given().get("/v1/rooms/no-such-room/members").then().statusCode(404);
+        // what PostgreSQL could not store is refused, not a 500
+        given().contentType("application/json").body("{}")
+                .put("/v1/rooms/members-bad/members/@" + "a".repeat(250) + ":example.org").then().statusCode(400)
+                .body("errors.field", hasItem("user_id"));
+        given().contentType("application/json").body("{\"display_name\":\"Al\\u0000ice\"}")
+                .put("/v1/rooms/members-bad/members/@alice:example.org").then().statusCode(400)
+                .body("errors.field", hasItem("display_name"));
+        given().urlEncodingEnabled(false).contentType("application/json").body("{}")
+                .put("/v1/rooms/members-bad/members/@al%00ice:example.org").then().statusCode(400);
+        given().urlEncodingEnabled(false).get("/v1/rooms/members%00bad/members").then().statusCode(404);
+        given().urlEncodingEnabled(false).get("/v1/rooms/members%00bad").then().statusCode(404);
+        given().urlEncodingEnabled(false).delete("/v1/rooms/members-bad/members/@al%00ice:example.org").then()
+                .statusCode(404);
         given().get("/v1/rooms/members-bad/members").then().statusCode(200).body("size()", equalTo(0));
     }
 }

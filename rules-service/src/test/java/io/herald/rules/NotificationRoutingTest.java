@@ -18,6 +18,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -80,6 +81,42 @@ class NotificationRoutingTest {
                 .anySatisfy(reason -> assertThat(reason).contains("not a valid NotificationEvent"))
                 .anySatisfy(reason -> assertThat(reason).contains("'event' is required"))
                 .anySatisfy(reason -> assertThat(reason).contains("unknown room 'no-such-room-" + marker + "'"));
+    }
+
+    @Test
+    void recordsBreakingTheContractLimitsAreDeadLetteredNamingTheFieldAndTheRecordsBehindThemFlow() {
+        // What a Kafka-native producer could write that the delivery log or a homeserver cannot take: dead-lettered
+        // here, with the field in the reason, instead of reaching the dispatcher.
+        linkRoom("limits", "!limits:example.org", "bot");
+        String bootstrap = KafkaRecords.bootstrapServers();
+        String marker = UUID.randomUUID().toString();
+        MatrixEvent fine = MatrixEvent.message("@herald:localhost", Map.of("msgtype", "m.text", "body", marker));
+        List<NotificationEvent> bad = List.of(
+                new NotificationEvent(marker + "-" + "x".repeat(300), "limits", fine, Instant.now(), "test"),
+                new NotificationEvent(marker + "-nul\0id", "limits", fine, Instant.now(), "test"),
+                new NotificationEvent(marker + "-big", "limits", MatrixEvent.message("@herald:localhost",
+                        Map.of("msgtype", "m.text", "body", marker + "x".repeat(70_000))), Instant.now(), "test"),
+                new NotificationEvent(marker + "-type", "limits", new MatrixEvent("t".repeat(256), "@herald:localhost",
+                        Map.of("body", marker), null, null), Instant.now(), "test"),
+                new NotificationEvent(marker + "-sender", "limits", MatrixEvent.message("@" + "s".repeat(300)
+                        + ":example.org", Map.of("body", marker)), Instant.now(), "test"));
+        for (NotificationEvent n : bad) {
+            KafkaRecords.send(bootstrap, Topics.NOTIFICATIONS, "poison", Json.encode(n));
+        }
+        NotificationEvent good = notification("limits", "after the oversized ones");
+        produce(good);
+
+        awaitDeliveries(good.id(), 1);
+        List<String> reasons = KafkaRecords.await(bootstrap, Topics.NOTIFICATIONS_DLQ,
+                r -> r.value() != null && r.value().contains(marker), bad.size(), WAIT).stream()
+                .map(r -> KafkaRecords.header(r, "dead-letter-reason")).toList();
+        assertThat(reasons).hasSize(bad.size())
+                .anySatisfy(r -> assertThat(r).startsWith("'id' must be at most 255 characters"))
+                .anySatisfy(r -> assertThat(r).startsWith("'id' must not contain control characters (U+0000"))
+                .anySatisfy(r -> assertThat(r).startsWith("'event' must be at most 65536 bytes"))
+                .anySatisfy(r -> assertThat(r).startsWith("'event.type' must be at most 255 bytes"))
+                .anySatisfy(r -> assertThat(r).startsWith("'event.sender' must be a Matrix user id"));
+        assertThat(KafkaRecords.readAll(bootstrap, Topics.DELIVERIES, r -> r.value().contains(marker))).isEmpty();
     }
 
     @Test

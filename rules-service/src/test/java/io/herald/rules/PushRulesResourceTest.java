@@ -159,6 +159,12 @@ class PushRulesResourceTest {
                 .put(base(user) + "global/underride/.m.rule.message/actions").then().extract());
         assertInvalid(given().delete(base(user) + "global/underride/.m.rule.message").then().extract());
         assertInvalid(given().get("/v1/users/not-a-user/pushrules/").then().extract());
+        // ids the database could not store: refused, not a 500
+        assertInvalid(put(user, "override/" + "r".repeat(256), null, "{\"actions\":[]}"));
+        assertInvalid(given().urlEncodingEnabled(false).contentType("application/json").body("{\"actions\":[]}")
+                .put(base(user) + "global/override/r%00").then().extract());
+        assertInvalid(given().urlEncodingEnabled(false).delete(base(user) + "global/override/r%00").then().extract());
+        assertInvalid(given().get("/v1/users/@" + "u".repeat(250) + ":example.org/pushrules/").then().extract());
 
         ExtractableResponse<Response> notJson = put(user, "override/j", null, "{not json");
         assertThat(notJson.statusCode()).isEqualTo(400);

@@ -77,6 +77,48 @@ class PusherResourceTest {
         assertThat(list(user).jsonPath().getList("pushers")).isEmpty();
     }
 
+    @Test
+    void pushersThatWouldMakeUndeliverableDeliveriesAreRefusedWhenRegistered() {
+        // Everything a pusher puts into its deliveries (app id, pushkey, URL, data) is bounded here, so that the
+        // dispatcher can store every delivery it gets; control characters (NUL) would not even reach the database.
+        String user = "@p-limits:example.org";
+        String url = "https://gw.example.org/_matrix/push/v1/notify";
+        assertError(set(user, pusher("a", "k".repeat(513), url, "")), "M_INVALID_PARAM",
+                "pushkey must be at most 512 bytes");
+        assertError(set(user, pusher("a", "é".repeat(257), url, "")), "M_INVALID_PARAM",
+                "pushkey must be at most 512 bytes");
+        assertError(set(user, pusher("a", "k\\u0000k", url, "")), "M_INVALID_PARAM",
+                "pushkey must not contain control characters (U+0000 at index 1)");
+        assertError(set(user, pusher("a\\u0007", "k", url, "")), "M_INVALID_PARAM", null);
+        assertError(set(user, pusher("a", "k", "https://gw.example.org/" + "x".repeat(2048) + "/_matrix/push/v1/notify",
+                "")), "M_INVALID_PARAM", null);
+        assertError(set(user, pusher("a", "k", url, "").replace("\"custom\":7", "\"custom\":\"" + "x".repeat(16_400) + "\"")),
+                "M_INVALID_PARAM", null);
+        assertError(set(user, pusher("a", "k", url, "").replace("\"App\"", "\"A\\u0000pp\"")), "M_INVALID_PARAM",
+                "app_display_name must not contain control characters (U+0000 at index 1)");
+        assertError(set(user, pusher("a", "k", url, "").replace("\"lang\":\"en\"", "\"lang\":\"" + "e".repeat(65) + "\"")),
+                "M_INVALID_PARAM", "lang must be at most 64 characters");
+        assertError(set(user, pusher("a", "k", url, ",\"profile_tag\":\"t\\u0000\"")), "M_INVALID_PARAM", null);
+        assertThat(list(user).jsonPath().getList("pushers")).isEmpty();
+
+        // at the limits: accepted
+        String longUrl = "https://gw.example.org/" + "x".repeat(2048 - 23 - 23) + "/_matrix/push/v1/notify";
+        assertThat(longUrl).hasSize(2048);
+        assertThat(set(user, pusher("a".repeat(64), "k".repeat(512), longUrl, "")).statusCode()).isEqualTo(200);
+        assertThat(pushkeys(user)).containsExactly("k".repeat(512));
+    }
+
+    @Test
+    void invalidUserIdsAreRefusedNotStored() {
+        String url = "https://gw.example.org/_matrix/push/v1/notify";
+        assertThat(set("@" + "a".repeat(250) + ":example.org", pusher("a", "k", url, "")).statusCode()).isEqualTo(400);
+        // %00 in the path is a NUL in the user id
+        given().urlEncodingEnabled(false).contentType("application/json").body(pusher("a", "k", url, ""))
+                .post("/v1/users/@a%00b:example.org/pushers/set").then().statusCode(400)
+                .body("errcode", org.hamcrest.Matchers.equalTo("M_INVALID_PARAM"));
+        given().urlEncodingEnabled(false).get("/v1/users/@a%00b:example.org/pushers").then().statusCode(400);
+    }
+
     private static void assertError(ExtractableResponse<Response> r, String errcode, String error) {
         assertThat(r.statusCode()).as(r.asString()).isEqualTo(400);
         assertThat(r.jsonPath().getString("errcode")).isEqualTo(errcode);

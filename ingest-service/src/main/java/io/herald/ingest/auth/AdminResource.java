@@ -1,8 +1,8 @@
 package io.herald.ingest.auth;
 
+import io.herald.common.Limits;
 import io.herald.ingest.HttpProblemException;
 import io.herald.ingest.IngestConfig;
-import io.herald.ingest.notification.NotificationResource;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
@@ -25,6 +25,7 @@ import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -41,13 +42,15 @@ import org.jboss.logging.Logger;
 public class AdminResource {
 
     private static final Logger LOG = Logger.getLogger(AdminResource.class);
-    private static final String ROOM_OR_STAR = NotificationResource.ROOM_KEY + "|\\*";
+    private static final String ROOM_OR_STAR = Limits.ROOM_KEY_PATTERN + "|\\*";
 
     public record CreateRequest(
-            @Size(max = 200, message = "must be at most 200 characters") String name,
+            @Size(max = 200, message = "must be at most 200 characters")
+            @Pattern(regexp = Limits.PRINTABLE_PATTERN, message = "must not contain control characters") String name,
             @NotBlank(message = "is required") @Pattern(regexp = "[A-Za-z0-9._-]{1,64}",
                     message = "must be 1-64 characters of A-Z a-z 0-9 . _ -") String tenant,
-            @Pattern(regexp = "@[^:\\s]{1,255}:\\S{1,255}", message = "must be a Matrix user id like @bot:example.org")
+            @Size(max = Limits.MATRIX_ID_MAX_BYTES, message = Limits.USER_ID_MESSAGE)
+            @Pattern(regexp = Limits.USER_ID_PATTERN, message = Limits.USER_ID_MESSAGE)
             @Schema(description = "the sender of the events this key makes (default herald.ingest.sender)") String sender,
             @NotEmpty(message = "must list at least one room, or \"*\"") @Size(max = 1000)
             @Schema(description = "room keys the key may post to; [\"*\"] for all")
@@ -87,9 +90,15 @@ public class AdminResource {
     @APIResponse(responseCode = "401", description = "missing or wrong admin token")
     public Response create(@Valid @NotNull(message = "a JSON object is required") CreateRequest request) {
         RateLimit rate = request.rateLimit();
-        ApiKeyStore.Created created = store.create(request.name(), request.tenant(),
-                request.sender() == null ? defaultSender : request.sender(), List.copyOf(request.rooms()),
-                rate == null ? null : rate.perSecond(), rate == null ? null : rate.burst());
+        String sender = request.sender() == null ? defaultSender : request.sender();
+        // every event of the key carries it: one the rules-service would refuse would make the key useless
+        String senderProblem = Limits.userIdProblem(sender);
+        if (senderProblem != null) {
+            throw HttpProblemException.badField("sender", senderProblem
+                    + (request.sender() == null ? " (the default, herald.ingest.sender)" : ""));
+        }
+        ApiKeyStore.Created created = store.create(request.name(), request.tenant(), sender,
+                List.copyOf(request.rooms()), rate == null ? null : rate.perSecond(), rate == null ? null : rate.burst());
         LOG.infof("API key %s created for tenant %s", created.apiKey().id(), created.apiKey().tenant());
         return Response.created(URI.create("/v1/admin/api-keys/" + created.apiKey().id()))
                 .entity(View.of(created.apiKey(), created.secret())).build();
@@ -98,6 +107,9 @@ public class AdminResource {
     @GET
     @Operation(summary = "List API keys (never the keys themselves)")
     public List<View> list(@QueryParam("tenant") String tenant) {
+        if (tenant != null && Limits.firstUnprintable(tenant) >= 0) {
+            return List.of(); // no tenant has such a name (and PostgreSQL cannot compare with a NUL)
+        }
         return store.list(tenant).stream().map(k -> View.of(k, null)).toList();
     }
 
@@ -106,21 +118,26 @@ public class AdminResource {
     @Operation(summary = "Show an API key")
     @APIResponse(responseCode = "404", description = "no such key")
     public View get(@PathParam("id") String id) {
-        return store.find(id).map(k -> View.of(k, null))
+        return Optional.of(id).filter(AdminResource::couldBeAnId).flatMap(store::find).map(k -> View.of(k, null))
                 .orElseThrow(() -> HttpProblemException.of(Response.Status.NOT_FOUND, "no API key " + id));
     }
 
     @DELETE
     @Path("{id}")
-    @Operation(summary = "Revoke an API key", description = "Effective at once on this instance, within"
-            + " herald.ingest.api-key-cache-ttl on the others.")
+    @Operation(summary = "Revoke an API key", description = "Effective at once on this instance, and on the others"
+            + " as soon as the change event reaches them through herald.changes (within herald.ingest.api-key-cache-ttl"
+            + " if it is lost).")
     @APIResponse(responseCode = "204", description = "revoked")
     @APIResponse(responseCode = "404", description = "no such key")
     public Response revoke(@PathParam("id") String id) {
-        if (!store.revoke(id)) {
+        if (!couldBeAnId(id) || !store.revoke(id)) {
             throw HttpProblemException.of(Response.Status.NOT_FOUND, "no API key " + id);
         }
         LOG.infof("API key %s revoked", id);
         return Response.noContent().build();
+    }
+
+    private static boolean couldBeAnId(String id) {
+        return Limits.firstUnprintable(id) < 0;
     }
 }

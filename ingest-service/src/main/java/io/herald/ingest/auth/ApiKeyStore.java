@@ -1,7 +1,11 @@
 package io.herald.ingest.auth;
 
+import io.herald.common.changes.ChangeEvent;
+import io.herald.common.changes.ChangeFeed;
 import io.herald.ingest.IngestConfig;
+import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -20,12 +24,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 
 /**
  * API keys in {@code ingest.api_keys}. A key is {@code hrld_} + 32 random bytes (base64url); only its SHA-256 is
  * stored, so a database leak does not leak keys, and a plain hash suffices because the key has 256 bits of entropy.
- * Verified keys are cached for {@code herald.ingest.api-key-cache-ttl}.
+ * Verified keys are cached for {@code herald.ingest.api-key-cache-ttl}. A revocation drops the key from this
+ * instance's cache at once and, through a change event on {@code herald.changes}, from every other instance's; the TTL
+ * bounds how long another instance trusts a revoked key when that event is lost.
  */
 @ApplicationScoped
 public class ApiKeyStore {
@@ -36,6 +43,9 @@ public class ApiKeyStore {
     private final DataSource dataSource;
     private final long cacheTtlNanos;
     private final Map<String, Cached> byHash = new ConcurrentHashMap<>();
+    /** Bumped by every revocation: a lookup that started before one does not cache what it read. */
+    private final AtomicLong revocations = new AtomicLong();
+    private final ChangeFeed changes;
 
     private record Cached(ApiKey key, long loadedAt) {
     }
@@ -44,9 +54,19 @@ public class ApiKeyStore {
     public record Created(ApiKey apiKey, String secret) {
     }
 
-    ApiKeyStore(DataSource dataSource, IngestConfig config) {
+    ApiKeyStore(DataSource dataSource, IngestConfig config, ChangeFeed changes) {
         this.dataSource = dataSource;
         this.cacheTtlNanos = config.apiKeyCacheTtl().toNanos();
+        this.changes = changes;
+    }
+
+    /** Other instances' revocations, from the start. */
+    void listen(@Observes StartupEvent event) {
+        changes.listen(e -> {
+            if (e.kind() == ChangeEvent.Kind.API_KEY) {
+                forget(e.id());
+            }
+        });
     }
 
     /** The active key with this secret if it was verified recently, without asking the database; else null. */
@@ -63,9 +83,11 @@ public class ApiKeyStore {
         if (cached != null && now - cached.loadedAt < cacheTtlNanos) {
             return Optional.of(cached.key);
         }
+        long revocationsBefore = revocations.get();
         Optional<ApiKey> key = query("SELECT " + COLUMNS + " FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
                 hash).stream().findFirst();
-        key.ifPresentOrElse(k -> byHash.put(hash, new Cached(k, now)), () -> byHash.remove(hash));
+        key.ifPresentOrElse(k -> byHash.compute(hash, (h, old) -> revocations.get() == revocationsBefore
+                ? new Cached(k, now) : old), () -> byHash.remove(hash));
         return key;
     }
 
@@ -114,18 +136,29 @@ public class ApiKeyStore {
         return query("SELECT " + COLUMNS + " FROM api_keys WHERE id = ?", id).stream().findFirst();
     }
 
-    /** Revokes the key (kept for the audit trail); false if there is no such key. Effective here at once. */
+    /**
+     * Revokes the key (kept for the audit trail); false if there is no such key. Effective here at once, on the other
+     * instances when the change event reaches them.
+     */
     public boolean revoke(String id) {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement(
                         "UPDATE api_keys SET revoked_at = COALESCE(revoked_at, now()) WHERE id = ?")) {
             ps.setString(1, id);
             boolean found = ps.executeUpdate() > 0;
-            byHash.values().removeIf(cached -> cached.key.id().equals(id));
+            forget(id);
+            if (found) {
+                changes.publish(ChangeEvent.Kind.API_KEY, id);
+            }
             return found;
         } catch (SQLException e) {
             throw new IllegalStateException("could not revoke the API key", e);
         }
+    }
+
+    private void forget(String id) {
+        revocations.incrementAndGet();
+        byHash.values().removeIf(cached -> cached.key.id().equals(id));
     }
 
     private List<ApiKey> query(String sql, String... params) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.common.Json;
+import io.herald.common.Limits;
 import io.herald.common.MatrixEvent;
 import io.herald.common.problem.Problem;
 import io.herald.ingest.HttpProblemException;
@@ -67,8 +68,8 @@ public class EventResource {
     @APIResponse(responseCode = "413", description = "larger than 64 KiB")
     @APIResponse(responseCode = "429", description = "rate limit; see Retry-After")
     @APIResponse(responseCode = "503", description = "Kafka did not acknowledge in time")
-    public Uni<Response> post(@PathParam("room") @Pattern(regexp = NotificationResource.ROOM_KEY,
-            message = NotificationResource.ROOM_MESSAGE) String room,
+    public Uni<Response> post(@PathParam("room") @Pattern(regexp = Limits.ROOM_KEY_PATTERN,
+            message = Limits.ROOM_KEY_MESSAGE) String room,
             @Parameter(description = "retries with the same key answer the same id and publish nothing (24 h)")
             @HeaderParam("Idempotency-Key") String idempotencyKey,
             byte[] body) {
@@ -95,8 +96,8 @@ public class EventResource {
         JsonNode type = json.get("type");
         if (type == null || !type.isTextual() || type.asText().isBlank()) {
             errors.add(new Problem.FieldError("type", "is required (a string)"));
-        } else if (type.asText().length() > 255) {
-            errors.add(new Problem.FieldError("type", "must be at most 255 characters"));
+        } else {
+            check(errors, "type", Limits.matrixStringProblem(type.textValue()));
         }
         JsonNode content = json.get("content");
         if (content == null || !content.isObject()) {
@@ -105,6 +106,8 @@ public class EventResource {
         JsonNode stateKey = json.get("state_key");
         if (stateKey != null && !stateKey.isNull() && !stateKey.isTextual()) {
             errors.add(new Problem.FieldError("state_key", "must be a string"));
+        } else if (stateKey != null && stateKey.isTextual()) {
+            check(errors, "state_key", Limits.matrixStringProblem(stateKey.textValue()));
         }
         if (!errors.isEmpty()) {
             String detail = String.join("; ", errors.stream().map(f -> f.field() + ": " + f.message()).toList());
@@ -116,5 +119,11 @@ public class EventResource {
                 stateKey == null || stateKey.isNull() ? null : stateKey.asText(), null);
         return intake.accept(caller.key(), room, idempotencyKey,
                 () -> new String(body, StandardCharsets.UTF_8), List.of(new Intake.Draft(event, "http"))).map(Accepted::response);
+    }
+
+    private static void check(List<Problem.FieldError> errors, String field, String problem) {
+        if (problem != null) {
+            errors.add(new Problem.FieldError(field, problem));
+        }
     }
 }

@@ -1,5 +1,6 @@
 package io.herald.ingest.notification;
 
+import io.herald.common.Limits;
 import io.herald.common.MatrixEvent;
 import io.herald.common.NotificationEvent;
 import io.herald.common.problem.Problem;
@@ -74,11 +75,33 @@ public class Intake {
             ids.add(id);
             events.add(new NotificationEvent(id, room, drafts.get(i).event(), now, drafts.get(i).source()));
         }
+        for (NotificationEvent event : events) {
+            List<Limits.Violation> violations = event.violations();
+            if (!violations.isEmpty()) {
+                return Uni.createFrom().failure(outsideTheContract(violations));
+            }
+        }
         if (idempotencyKey == null) {
             return publisher.publish(events, key.tenant(), key.id()).replaceWith(ids);
         }
         return Uni.createFrom().item(() -> acceptOnce(key, idempotencyKey, requestHash, ids, events))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /**
+     * The request would make a record the rules-service dead-letters (docs/kafka-contract.md, "Limits"): refused here,
+     * naming the record's fields. The endpoints check their own fields first, so this mostly catches what only shows
+     * once the event is rendered: 413 when it is larger than a Matrix event may be, else 400.
+     */
+    private static HttpProblemException outsideTheContract(List<Limits.Violation> violations) {
+        List<Problem.FieldError> errors = violations.stream()
+                .map(v -> new Problem.FieldError(v.field(), v.message())).toList();
+        boolean tooLarge = violations.stream().anyMatch(v -> v.field().equals("event"));
+        Response.Status status = tooLarge ? Response.Status.REQUEST_ENTITY_TOO_LARGE : Response.Status.BAD_REQUEST;
+        String detail = "the Matrix event this request makes is outside Herald's limits: "
+                + String.join("; ", violations.stream().map(Limits.Violation::toString).toList());
+        return new HttpProblemException(new Problem("about:blank", status.getReasonPhrase(), status.getStatusCode(),
+                detail, errors), Map.of());
     }
 
     /**

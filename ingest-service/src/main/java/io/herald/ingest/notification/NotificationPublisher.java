@@ -1,7 +1,9 @@
 package io.herald.ingest.notification;
 
+import io.herald.common.Channels;
 import io.herald.common.Json;
 import io.herald.common.NotificationEvent;
+import io.herald.common.Topics;
 import io.herald.ingest.IngestConfig;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -15,7 +17,6 @@ import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
 /**
@@ -36,15 +37,11 @@ public class NotificationPublisher {
     private static final byte[] JSON = "application/json".getBytes(StandardCharsets.UTF_8);
 
     private final KafkaProducer<String, String> producer;
-    private final String topic;
     private final Duration publishTimeout;
 
-    NotificationPublisher(@Channel("notifications") MutinyEmitter<String> channel, KafkaClientService kafka,
-            IngestConfig config,
-            @ConfigProperty(name = "mp.messaging.outgoing.notifications.topic", defaultValue = "herald.notifications")
-            String topic) {
-        this.producer = kafka.getProducer("notifications");
-        this.topic = topic;
+    NotificationPublisher(@Channel(Channels.NOTIFICATIONS) MutinyEmitter<String> channel, KafkaClientService kafka,
+            IngestConfig config) {
+        this.producer = kafka.getProducer(Channels.NOTIFICATIONS);
         this.publishTimeout = config.publishTimeout();
     }
 
@@ -78,6 +75,6 @@ public class NotificationPublisher {
         headers.add("content-type", JSON);
         headers.add(TENANT_HEADER, tenant.getBytes(StandardCharsets.UTF_8));
         headers.add(API_KEY_HEADER, apiKeyId.getBytes(StandardCharsets.UTF_8));
-        return producer.send(new ProducerRecord<>(topic, null, event.room(), Json.encode(event), headers));
+        return producer.send(new ProducerRecord<>(Topics.NOTIFICATIONS, null, event.room(), Json.encode(event), headers));
     }
 }

@@ -1,5 +1,6 @@
 package io.herald.ingest.notification;
 
+import io.herald.common.Limits;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;
@@ -22,8 +23,9 @@ public record NotificationRequest(
     /** Matrix intentional mentions. */
     public record Mentions(
             @Size(max = 100, message = "must list at most 100 users")
-            List<@NotBlank(message = "must be a Matrix user id") @Pattern(regexp = "@[^:\\s]+:\\S+",
-                    message = "must be a Matrix user id like @alice:example.org") String> userIds,
+            List<@NotBlank(message = "must be a Matrix user id") @Size(max = Limits.MATRIX_ID_MAX_BYTES,
+                    message = Limits.USER_ID_MESSAGE) @Pattern(regexp = Limits.USER_ID_PATTERN,
+                    message = Limits.USER_ID_MESSAGE) String> userIds,
             Boolean room) {
     }
 

@@ -1,6 +1,7 @@
 package io.herald.ingest.notification;
 
 import io.herald.common.Json;
+import io.herald.common.Limits;
 import io.herald.common.MatrixEvent;
 import io.herald.ingest.auth.Caller;
 import io.smallrye.mutiny.Uni;
@@ -31,10 +32,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @SecurityRequirement(name = "apiKey")
 public class NotificationResource {
 
-    /** Herald room keys: short, URL- and Kafka-key-safe. */
-    public static final String ROOM_KEY = "[A-Za-z0-9._~-]{1,128}";
-    public static final String ROOM_MESSAGE = "must be 1-128 characters of A-Z a-z 0-9 . _ ~ -";
-
     private final Intake intake;
     private final Caller caller;
 
@@ -55,7 +52,7 @@ public class NotificationResource {
     @APIResponse(responseCode = "429", description = "rate limit of the API key; see Retry-After")
     @APIResponse(responseCode = "503", description = "Kafka did not acknowledge in time; retry (with the same Idempotency-Key)")
     public Uni<Response> post(
-            @PathParam("room") @Pattern(regexp = ROOM_KEY, message = ROOM_MESSAGE) String room,
+            @PathParam("room") @Pattern(regexp = Limits.ROOM_KEY_PATTERN, message = Limits.ROOM_KEY_MESSAGE) String room,
             @Parameter(description = "retries with the same key answer the same id and publish nothing (24 h)")
             @HeaderParam("Idempotency-Key") String idempotencyKey,
             @Valid @NotNull(message = "a JSON object is required") NotificationRequest request) {

@@ -1,6 +1,7 @@
 package io.herald.ingest.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.common.Limits;
 import io.herald.common.MatrixEvent;
 import io.herald.ingest.HttpProblemException;
 import io.herald.ingest.IngestConfig;
@@ -8,7 +9,6 @@ import io.herald.ingest.auth.Caller;
 import io.herald.ingest.notification.Accepted;
 import io.herald.ingest.notification.Contents;
 import io.herald.ingest.notification.Intake;
-import io.herald.ingest.notification.NotificationResource;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.Consumes;
@@ -65,8 +65,8 @@ public class AlertmanagerResource {
     @APIResponse(responseCode = "403", description = "the API key may not post to this room")
     @APIResponse(responseCode = "429", description = "rate limit; see Retry-After")
     @APIResponse(responseCode = "503", description = "Kafka did not acknowledge in time")
-    public Uni<Response> post(@PathParam("room") @Pattern(regexp = NotificationResource.ROOM_KEY,
-            message = NotificationResource.ROOM_MESSAGE) String room,
+    public Uni<Response> post(@PathParam("room") @Pattern(regexp = Limits.ROOM_KEY_PATTERN,
+            message = Limits.ROOM_KEY_MESSAGE) String room,
             @Parameter(description = "alert or group (default: herald.ingest.alertmanager.mode)")
             @QueryParam("mode") String mode,
             @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
@@ -105,8 +105,9 @@ public class AlertmanagerResource {
     }
 
     private Intake.Draft draft(String sender, String subject, String body, String link, boolean resolved) {
-        return new Intake.Draft(MatrixEvent.message(sender, Contents.message(subject, body, link,
-                resolved && config.resolvedSilent(), false, null, null)), "alertmanager");
+        // a refused call would lose the alert for the room: a message too long for a Matrix event is cut instead
+        return new Intake.Draft(MatrixEvent.message(sender, Contents.fitted(Contents.truncate(subject, 1024), body, link,
+                resolved && config.resolvedSilent(), false)), "alertmanager");
     }
 
     private Intake.Draft groupDraft(String sender, JsonNode payload, JsonNode alerts) {

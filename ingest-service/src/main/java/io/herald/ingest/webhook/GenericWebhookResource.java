@@ -2,6 +2,7 @@ package io.herald.ingest.webhook;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.common.Limits;
 import io.herald.common.MatrixEvent;
 import io.herald.ingest.HttpProblemException;
 import io.herald.ingest.IngestConfig;
@@ -9,7 +10,6 @@ import io.herald.ingest.auth.Caller;
 import io.herald.ingest.notification.Accepted;
 import io.herald.ingest.notification.Contents;
 import io.herald.ingest.notification.Intake;
-import io.herald.ingest.notification.NotificationResource;
 import io.smallrye.mutiny.Uni;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.Consumes;
@@ -65,8 +65,8 @@ public class GenericWebhookResource {
     @APIResponse(responseCode = "404", description = "no webhook of this name is configured")
     @APIResponse(responseCode = "429", description = "rate limit; see Retry-After")
     @APIResponse(responseCode = "503", description = "Kafka did not acknowledge in time")
-    public Uni<Response> post(@PathParam("room") @Pattern(regexp = NotificationResource.ROOM_KEY,
-            message = NotificationResource.ROOM_MESSAGE) String room, @PathParam("name") String name,
+    public Uni<Response> post(@PathParam("room") @Pattern(regexp = Limits.ROOM_KEY_PATTERN,
+            message = Limits.ROOM_KEY_MESSAGE) String room, @PathParam("name") String name,
             @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
         IngestConfig.Webhook mapping = config.webhooks().get(name);
         if (mapping == null) {
@@ -84,8 +84,8 @@ public class GenericWebhookResource {
         }
         boolean silent = mapping.silent().map(p -> payload.at(JsonPointer.compile(p)))
                 .map(n -> n.isBoolean() ? n.booleanValue() : "true".equalsIgnoreCase(n.asText())).orElse(false);
-        MatrixEvent event = MatrixEvent.message(caller.key().sender(), Contents.message(
-                truncate(subject, 1024), truncate(text, 32768), link, silent, "markdown".equals(mapping.format()), null, null));
+        MatrixEvent event = MatrixEvent.message(caller.key().sender(), Contents.fitted(Contents.truncate(subject, 1024),
+                Contents.truncate(text, 32768), link, silent, "markdown".equals(mapping.format())));
         return intake.accept(caller.key(), room, idempotencyKey,
                 () -> name + "\n" + new String(body, StandardCharsets.UTF_8),
                 List.of(new Intake.Draft(event, "webhook:" + name))).map(Accepted::response);
@@ -93,9 +93,5 @@ public class GenericWebhookResource {
 
     private static String field(JsonNode payload, Optional<String> pointer) {
         return pointer.map(p -> Payloads.text(payload.at(JsonPointer.compile(p)))).orElse(null);
-    }
-
-    private static String truncate(String s, int max) {
-        return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
     }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.common.Limits;
 import io.herald.common.problem.Problem;
 import io.herald.pushrules.JsonEvaluator;
 import io.herald.pushrules.PushRulesJson;
@@ -55,7 +56,7 @@ public class EvaluateResource {
         if (event == null || !event.isObject()) {
             return error("event is required and must be a JSON object");
         }
-        Room entity = Room.findById(room.textValue());
+        Room entity = Limits.roomKeyProblem(room.textValue()) != null ? null : Room.findById(room.textValue());
         if (entity == null) {
             throw Problem.exception(Response.Status.NOT_FOUND, "no room '" + room.textValue() + "'");
         }

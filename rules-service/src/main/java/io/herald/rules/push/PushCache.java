@@ -1,25 +1,30 @@
 package io.herald.rules.push;
 
+import io.herald.common.changes.ChangeEvent;
+import io.herald.common.changes.ChangeFeed;
 import io.herald.pushrules.CompiledRuleSet;
 import io.herald.pushrules.DefaultsProfile;
 import io.herald.pushrules.PushRuleSet;
 import io.herald.pushrules.RuleSetCompiler;
 import io.herald.pushrules.defaults.ServerDefaults;
+import io.herald.rules.RulesConfig;
+import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Context;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * In-memory caches of rooms, members per room, compiled rulesets per user and pushers per user, so that planning a
- * notification touches PostgreSQL only on a miss. The API invalidates an entry after each committed change, so one
- * instance sees its own changes at once; every entry also expires after {@code herald.rules.cache-ttl}, which bounds
- * how long another rules-service instance keeps planning with what it loaded before a change (a shared invalidation
- * channel, e.g. a compacted Kafka topic, would remove that window).
+ * notification touches PostgreSQL only on a miss.
+ *
+ * <p>Whoever commits a change calls {@link #changed}: the entry is dropped here at once and a change event goes to
+ * {@code herald.changes}, from which every other rules-service instance drops it too (within milliseconds). Every
+ * entry also expires after {@code herald.rules.cache-ttl}, the safety net for a change event that was lost.
  */
 @ApplicationScoped
 public class PushCache {
@@ -31,10 +36,13 @@ public class PushCache {
     private final Cache<String, CompiledRuleSet> rules;
     private final Cache<String, List<PushStore.PusherRow>> pushers;
 
-    PushCache(PushStore store, @ConfigProperty(name = "herald.rules.defaults", defaultValue = "spec") String defaults,
-            @ConfigProperty(name = "herald.rules.cache-ttl", defaultValue = "30s") Duration ttl) {
+    private final ChangeFeed changes;
+
+    PushCache(PushStore store, RulesConfig config, ChangeFeed changes) {
         this.store = store;
-        this.profile = DefaultsProfile.fromWireName(defaults);
+        this.changes = changes;
+        this.profile = DefaultsProfile.fromWireName(config.defaults());
+        Duration ttl = config.cacheTtl();
         this.rooms = new Cache<>(ttl);
         this.members = new Cache<>(ttl);
         this.rules = new Cache<>(ttl);
@@ -68,21 +76,35 @@ public class PushCache {
         return pushers.get(userId, u -> List.copyOf(store.pushers(u)));
     }
 
-    public void invalidateRoom(String room) {
-        rooms.invalidate(room);
-        members.invalidate(room);
+    /**
+     * A committed change of {@code kind} {@code id} ({@link ChangeEvent.Kind#ROOM}, {@code MEMBERS}, {@code RULES} or
+     * {@code PUSHERS}): forgotten here, and by the other instances through {@code herald.changes}. Call it after the
+     * commit, so that no load can bring the old state back.
+     */
+    public void changed(ChangeEvent.Kind kind, String id) {
+        forget(kind, id);
+        changes.publish(kind, id);
     }
 
-    public void invalidateMembers(String room) {
-        members.invalidate(room);
+    /** Another instance's change: forget it. */
+    void forget(ChangeEvent.Kind kind, String id) {
+        switch (kind) {
+            case ROOM -> {
+                rooms.invalidate(id);
+                members.invalidate(id); // members go with their room
+            }
+            case MEMBERS -> members.invalidate(id);
+            case RULES -> rules.invalidate(id);
+            case PUSHERS -> pushers.invalidate(id);
+            default -> {
+                // not cached here
+            }
+        }
     }
 
-    public void invalidateRules(String userId) {
-        rules.invalidate(userId);
-    }
-
-    public void invalidatePushers(String userId) {
-        pushers.invalidate(userId);
+    /** Listens to the other instances' changes from the start (before the first notification is planned). */
+    void listen(@Observes StartupEvent event) {
+        changes.listen(e -> forget(e.kind(), e.id()));
     }
 
     /**

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.common.Limits;
+import io.herald.common.changes.ChangeEvent;
 import io.herald.pushrules.InvalidPushRuleException;
 import io.herald.pushrules.PushAction;
 import io.herald.pushrules.PushRule;
@@ -22,7 +24,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * The Matrix client-server push-rule API ({@code /_matrix/client/v3/pushrules/...}) per user, under
@@ -31,8 +32,6 @@ import java.util.regex.Pattern;
 @Path("/v1/users/{userId}/pushrules")
 @Produces(MediaType.APPLICATION_JSON)
 public class PushRulesResource {
-
-    static final Pattern USER_ID = Pattern.compile("@[^:\\s]+:\\S+");
 
     private final PushCache cache;
     private final PushStore store;
@@ -75,6 +74,7 @@ public class PushRulesResource {
         if (k == null) {
             throw MatrixError.invalidParam("kind must be one of override, content, room, sender, underride");
         }
+        ruleId(ruleId);
         JsonNode json = parse(body);
         PushRule rule;
         try {
@@ -89,7 +89,7 @@ public class PushRulesResource {
             }
         }
         service.put(userId, k, rule, before, after);
-        cache.invalidateRules(userId);
+        cache.changed(ChangeEvent.Kind.RULES, userId);
         return empty();
     }
 
@@ -102,10 +102,10 @@ public class PushRulesResource {
         if (ruleId.startsWith(".") && ServerDefaults.ruleset(cache.profile(), userId).find(k, ruleId).isPresent()) {
             throw MatrixError.invalidParam("server-default rules cannot be deleted; disable them instead");
         }
-        if (!store.deleteRule(userId, k, ruleId)) {
+        if (!store.deleteRule(userId, k, ruleId(ruleId))) {
             throw MatrixError.notFound();
         }
-        cache.invalidateRules(userId);
+        cache.changed(ChangeEvent.Kind.RULES, userId);
         return empty();
     }
 
@@ -162,7 +162,7 @@ public class PushRulesResource {
     /** Changes enabled or actions of a user rule (in place) or of a server-default rule (as an override). */
     private void change(String userId, RuleKind kind, String ruleId, Boolean enabled, List<PushAction> actions) {
         service.change(userId, kind, ruleId, enabled, actions, ServerDefaults.ruleset(cache.profile(), userId));
-        cache.invalidateRules(userId);
+        cache.changed(ChangeEvent.Kind.RULES, userId);
     }
 
     private PushRule find(String userId, RuleKind kind, String ruleId) {
@@ -179,10 +179,20 @@ public class PushRulesResource {
     }
 
     static String user(String userId) {
-        if (userId == null || userId.length() > 255 || !USER_ID.matcher(userId).matches()) {
-            throw MatrixError.invalidParam("not a Matrix user id: " + userId);
+        if (Limits.userIdProblem(userId) != null) {
+            throw MatrixError.invalidParam("not a Matrix user id (at most 255 bytes, no whitespace or control"
+                    + " characters): " + userId);
         }
         return userId;
+    }
+
+    /** A rule id that can be stored: at most 255 bytes, no control characters. */
+    private static String ruleId(String ruleId) {
+        String problem = Limits.matrixStringProblem(ruleId);
+        if (problem != null) {
+            throw MatrixError.invalidParam("rule id " + problem);
+        }
+        return ruleId;
     }
 
     static JsonNode parse(String body) {

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.herald.common.Limits;
+import io.herald.common.changes.ChangeEvent;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -13,7 +15,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -24,6 +25,8 @@ import java.util.Set;
 public class PusherResource {
 
     static final String NOTIFY_PATH = "/_matrix/push/v1/notify";
+    /** The column's size; language tags are far shorter. */
+    private static final int LANG_MAX_CHARS = 64;
 
     private final PushStore store;
     private final PushCache cache;
@@ -70,7 +73,7 @@ public class PusherResource {
         JsonNode kind = json.get("kind");
         if (kind.isNull()) {
             if (store.deletePusher(userId, appId, pushkey)) {
-                cache.invalidatePushers(userId);
+                cache.changed(ChangeEvent.Kind.PUSHERS, userId);
             }
             return PushRulesResource.empty();
         }
@@ -88,11 +91,14 @@ public class PusherResource {
         if (!"http".equals(kind.textValue())) {
             throw MatrixError.invalidParam("only pushers of kind \"http\" are supported, got \"" + kind.textValue() + "\"");
         }
-        if (appId.length() > 64) {
-            throw MatrixError.invalidParam("app_id must be at most 64 characters");
+        if (appId.length() > Limits.APP_ID_MAX_CHARS) {
+            throw MatrixError.invalidParam("app_id must be at most " + Limits.APP_ID_MAX_CHARS + " characters");
         }
-        if (pushkey.getBytes(StandardCharsets.UTF_8).length > 512) {
-            throw MatrixError.invalidParam("pushkey must be at most 512 bytes");
+        if (Limits.utf8Length(pushkey) > Limits.PUSHKEY_MAX_BYTES) {
+            throw MatrixError.invalidParam("pushkey must be at most " + Limits.PUSHKEY_MAX_BYTES + " bytes");
+        }
+        if (lang.length() > LANG_MAX_CHARS) {
+            throw MatrixError.invalidParam("lang must be at most " + LANG_MAX_CHARS + " characters");
         }
         if (!data.isObject()) {
             throw MatrixError.invalidParam("data must be an object");
@@ -102,7 +108,14 @@ public class PusherResource {
             throw new MatrixError(400, "M_MISSING_PARAM", "Missing parameters: data.url");
         }
         if (!url.isTextual() || !validGatewayUrl(url.textValue())) {
-            throw MatrixError.invalidParam("data.url must be an http(s) URL whose path is " + NOTIFY_PATH);
+            throw MatrixError.invalidParam("data.url must be an http(s) URL whose path is " + NOTIFY_PATH
+                    + ", at most " + Limits.PUSHER_URL_MAX_CHARS + " characters");
+        }
+        // Every push delivery carries data: bounded, so that no pusher makes a delivery too large to publish.
+        long dataSize = Limits.encodedSize(data);
+        if (dataSize > Limits.PUSHER_DATA_MAX_BYTES) {
+            throw MatrixError.invalidParam("data must be at most " + Limits.PUSHER_DATA_MAX_BYTES
+                    + " bytes as JSON (has " + dataSize + ")");
         }
         JsonNode format = data.get("format");
         if (format != null && !(format.isTextual() && "event_id_only".equals(format.textValue()))) {
@@ -114,7 +127,7 @@ public class PusherResource {
             if (!tag.isTextual()) {
                 throw MatrixError.invalidParam("profile_tag must be a string");
             }
-            profileTag = tag.textValue();
+            profileTag = printable("profile_tag", tag.textValue());
         }
         JsonNode append = json.get("append");
         if (append != null && !append.isNull() && !append.isBoolean()) {
@@ -123,11 +136,14 @@ public class PusherResource {
         Set<String> changed = store.setPusher(new PushStore.PusherRow(userId, appId, pushkey, kind.textValue(),
                 appDisplayName, deviceDisplayName, profileTag, lang, (ObjectNode) data, System.currentTimeMillis()),
                 append != null && append.asBoolean(false));
-        changed.forEach(cache::invalidatePushers);
+        changed.forEach(user -> cache.changed(ChangeEvent.Kind.PUSHERS, user));
         return PushRulesResource.empty();
     }
 
     static boolean validGatewayUrl(String url) {
+        if (url.length() > Limits.PUSHER_URL_MAX_CHARS || Limits.firstUnprintable(url) >= 0) {
+            return false;
+        }
         try {
             URI uri = new URI(url);
             String scheme = uri.getScheme();
@@ -147,7 +163,16 @@ public class PusherResource {
         if (!v.isTextual() || v.textValue().isEmpty()) {
             throw MatrixError.invalidParam(field + " must be a non-empty string");
         }
-        return v.textValue();
+        return printable(field, v.textValue());
+    }
+
+    /** No control characters (PostgreSQL cannot store NUL; none has a meaning in these fields). */
+    private static String printable(String field, String value) {
+        String problem = Limits.unprintableProblem(value);
+        if (problem != null) {
+            throw MatrixError.invalidParam(field + " " + problem);
+        }
+        return value;
     }
 
     private static void missingParams(List<String> missing) {

@@ -1,6 +1,8 @@
 package io.herald.rules.room;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.herald.common.Limits;
+import io.herald.common.changes.ChangeEvent;
 import io.herald.common.problem.Problem;
 import io.herald.rules.push.PushCache;
 import io.herald.rules.push.PushStore;
@@ -26,7 +28,8 @@ import java.util.List;
 public class MemberResource {
 
     /** Body of {@code PUT /v1/rooms/{room}/members/{userId}}. */
-    public record MemberRequest(@JsonProperty("display_name") @Size(max = 255) String displayName,
+    public record MemberRequest(@JsonProperty("display_name") @Size(max = 255)
+            @Pattern(regexp = Limits.PRINTABLE_PATTERN, message = "must not contain control characters") String displayName,
             @JsonProperty("power_level") @Min(-9007199254740991L) @Max(9007199254740991L) Long powerLevel) {
     }
 
@@ -57,13 +60,14 @@ public class MemberResource {
     @Path("{userId}")
     @Consumes(MediaType.APPLICATION_JSON)
     public Response put(@PathParam("room") String room,
-            @PathParam("userId") @Pattern(regexp = "@[^:\\s]+:\\S{1,250}", message = "must be a Matrix user id like @alice:example.org") String userId,
+            @PathParam("userId") @Size(max = Limits.MATRIX_ID_MAX_BYTES, message = Limits.USER_ID_MESSAGE)
+            @Pattern(regexp = Limits.USER_ID_PATTERN, message = Limits.USER_ID_MESSAGE) String userId,
             @Valid MemberRequest request) {
         requireRoom(room);
         MemberRequest r = request == null ? new MemberRequest(null, null) : request;
         long level = r.powerLevel() == null ? 0 : r.powerLevel();
         boolean created = store.putMember(room, userId, r.displayName(), level);
-        cache.invalidateMembers(room);
+        cache.changed(ChangeEvent.Kind.MEMBERS, room);
         return Response.status(created ? Response.Status.CREATED : Response.Status.OK)
                 .entity(new MemberView(userId, r.displayName(), level)).build();
     }
@@ -72,15 +76,15 @@ public class MemberResource {
     @Path("{userId}")
     public Response delete(@PathParam("room") String room, @PathParam("userId") String userId) {
         requireRoom(room);
-        if (!store.deleteMember(room, userId)) {
+        if (Limits.userIdProblem(userId) != null || !store.deleteMember(room, userId)) {
             throw Problem.exception(Response.Status.NOT_FOUND, "no member '" + userId + "' in room '" + room + "'");
         }
-        cache.invalidateMembers(room);
+        cache.changed(ChangeEvent.Kind.MEMBERS, room);
         return Response.noContent().build();
     }
 
     private static void requireRoom(String room) {
-        if (Room.findById(room) == null) {
+        if (Limits.roomKeyProblem(room) != null || Room.findById(room) == null) {
             throw Problem.exception(Response.Status.NOT_FOUND, "no room '" + room + "'");
         }
     }

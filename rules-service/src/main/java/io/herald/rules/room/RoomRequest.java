@@ -10,7 +10,7 @@ import jakarta.validation.constraints.Size;
  * version 12 and later have no server part ({@code !} and the create event's hash); older ones are {@code !opaque:server}.
  */
 public record RoomRequest(
-        @JsonProperty("matrix_room_id") @Pattern(regexp = "![^:\\s]+(:\\S+)?",
+        @JsonProperty("matrix_room_id") @Pattern(regexp = "![^:\\s\\p{Cc}]+(:[^\\s\\p{Cc}]+)?",
                 message = "must be a Matrix room id like !abc:example.org (or !abc from room version 12)")
         @Size(max = 255) String matrixRoomId,
         @Pattern(regexp = "[A-Za-z0-9._~-]{1,128}", message = "must be a dispatcher account id") String account) {

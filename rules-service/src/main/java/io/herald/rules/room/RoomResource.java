@@ -1,5 +1,7 @@
 package io.herald.rules.room;
 
+import io.herald.common.Limits;
+import io.herald.common.changes.ChangeEvent;
 import io.herald.common.problem.Problem;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.validation.Valid;
@@ -25,9 +27,6 @@ public class RoomResource {
     @jakarta.inject.Inject
     io.herald.rules.push.PushCache cache;
 
-    static final String ROOM_KEY = "[A-Za-z0-9._~-]{1,128}";
-    static final String ROOM_KEY_MESSAGE = "must be 1-128 characters of A-Z a-z 0-9 . _ ~ -";
-
     @GET
     public List<RoomView> list() {
         return Room.<Room>listAll(io.quarkus.panache.common.Sort.by("key")).stream().map(RoomView::of).toList();
@@ -43,10 +42,10 @@ public class RoomResource {
     @PUT
     @Path("{room}")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Response put(@PathParam("room") @Pattern(regexp = ROOM_KEY, message = ROOM_KEY_MESSAGE) String room,
+    public Response put(@PathParam("room") @Pattern(regexp = Limits.ROOM_KEY_PATTERN, message = Limits.ROOM_KEY_MESSAGE) String room,
             @Valid @NotNull(message = "a JSON object is required") RoomRequest request) {
         Response response = QuarkusTransaction.requiringNew().call(() -> upsert(room, request));
-        cache.invalidateRoom(room); // after the commit, so a concurrent load cannot keep the old link
+        cache.changed(ChangeEvent.Kind.ROOM, room); // after the commit, so a concurrent load cannot keep the old link
         return response;
     }
 
@@ -71,12 +70,12 @@ public class RoomResource {
     public Response delete(@PathParam("room") String key) {
         QuarkusTransaction.requiringNew().run(() -> find(key).delete());
         // after the commit: members go with the room (ON DELETE CASCADE)
-        cache.invalidateRoom(key);
+        cache.changed(ChangeEvent.Kind.ROOM, key);
         return Response.noContent().build();
     }
 
     private static Room find(String key) {
-        Room room = Room.findById(key);
+        Room room = Limits.roomKeyProblem(key) != null ? null : Room.findById(key);
         if (room == null) {
             throw Problem.exception(Response.Status.NOT_FOUND, "no room '" + key + "'");
         }

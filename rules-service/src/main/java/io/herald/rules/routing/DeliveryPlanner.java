@@ -8,6 +8,7 @@ import io.herald.common.InvalidRecordException;
 import io.herald.common.Json;
 import io.herald.common.NotificationEvent;
 import io.herald.pushrules.EvaluationResult;
+import io.herald.rules.RulesConfig;
 import io.herald.rules.push.PushCache;
 import io.herald.rules.push.PushStore;
 import io.herald.rules.push.RoomEvaluator;
@@ -16,11 +17,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import java.util.Set;
 
 /**
  * Decides which deliveries a notification makes: one into the linked Matrix room (if any), and one per pusher of
@@ -33,9 +33,8 @@ public class DeliveryPlanner {
     private final RoomEvaluator evaluator;
     private final PushCache cache;
 
-    DeliveryPlanner(@ConfigProperty(name = "herald.rules.delivery-deadline") Duration deadline, RoomEvaluator evaluator,
-            PushCache cache) {
-        this.deadline = deadline;
+    DeliveryPlanner(RulesConfig config, RoomEvaluator evaluator, PushCache cache) {
+        this.deadline = config.deliveryDeadline();
         this.evaluator = evaluator;
         this.cache = cache;
     }

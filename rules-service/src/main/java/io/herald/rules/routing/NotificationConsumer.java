@@ -1,10 +1,15 @@
 package io.herald.rules.routing;
 
+import io.herald.common.Channels;
 import io.herald.common.Delivery;
 import io.herald.common.InvalidRecordException;
 import io.herald.common.Json;
 import io.herald.common.NotificationEvent;
+import io.herald.common.ProducerErrors;
+import io.herald.common.Topics;
+import io.herald.rules.RulesConfig;
 import io.herald.rules.push.PushCache;
+import io.smallrye.mutiny.CompositeException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -20,7 +25,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.apache.kafka.common.errors.SerializationException;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -38,9 +43,10 @@ import org.jboss.logging.Logger;
  * each one is acknowledged when its deliveries are; the commit strategy commits an offset only once every record
  * before it was acknowledged. At most {@code herald.rules.max-unacknowledged} notifications per consumer wait so.
  *
- * <p>Records that cannot be processed (unparseable, invalid, unknown room) are dead-lettered to
- * {@code herald.notifications.dlq} with the reason in the {@code dead-letter-reason} header; transient trouble
- * (database, broker) is retried here, with backoff, never dead-lettered.
+ * <p>Records that cannot be processed (unparseable, breaking the contract's limits, unknown room, or making a delivery
+ * Kafka refuses for good, such as one over the producer's {@code max.request.size}) are dead-lettered to
+ * {@code herald.notifications.dlq} with the reason in the {@code dead-letter-reason} header, and the partition goes on;
+ * transient trouble (database, broker) is retried here, with backoff, never dead-lettered.
  */
 @ApplicationScoped
 public class NotificationConsumer {
@@ -50,23 +56,18 @@ public class NotificationConsumer {
 
     private final DeliveryPlanner planner;
     private final KafkaProducer<String, String> producer;
-    private final String topic;
     private final Semaphore unacknowledged;
 
-    NotificationConsumer(DeliveryPlanner planner, @Channel("deliveries") MutinyEmitter<String> channel,
-            KafkaClientService kafka,
-            @ConfigProperty(name = "mp.messaging.outgoing.deliveries.topic", defaultValue = "herald.deliveries")
-            String topic,
-            @ConfigProperty(name = "herald.rules.max-unacknowledged", defaultValue = "1000") int maxUnacknowledged) {
+    NotificationConsumer(DeliveryPlanner planner, @Channel(Channels.DELIVERIES) MutinyEmitter<String> channel,
+            KafkaClientService kafka, RulesConfig config) {
         this.planner = planner;
         // Straight to the channel's producer (SmallRye still creates, configures and health-checks it): one send and
-        // one callback per delivery, no per-record stream stages.
-        this.producer = kafka.getProducer("deliveries");
-        this.topic = topic;
-        this.unacknowledged = new Semaphore(maxUnacknowledged);
+        // one callback per delivery, no per-record stream stages. The records name their topic themselves.
+        this.producer = kafka.getProducer(Channels.DELIVERIES);
+        this.unacknowledged = new Semaphore(config.maxUnacknowledged());
     }
 
-    @Incoming("notifications")
+    @Incoming(Channels.NOTIFICATIONS)
     public CompletionStage<Void> consume(Message<byte[]> message) {
         byte[] value = message.getPayload();
         NotificationEvent notification;
@@ -121,13 +122,20 @@ public class NotificationConsumer {
         return CompletableFuture.completedFuture(null);
     }
 
-    /** Acknowledges the record (releasing its permit) once Kafka acknowledged all its deliveries. */
+    /**
+     * Acknowledges the record (releasing its permit) once Kafka acknowledged all its deliveries, or dead-letters it
+     * when one of them can never be written.
+     */
     private void publishThenAck(Message<byte[]> message, NotificationEvent notification, List<Delivery> planned) {
         publish(planned).subscribe().with(ok -> {
             unacknowledged.release();
             LOG.debugf("notification %s: %d deliveries", notification.id(), planned.size());
             message.ack();
-        }, failure -> unacknowledged.release()); // not reached: publish retries until it succeeds
+        }, failure -> {
+            unacknowledged.release();
+            LOG.warnf("notification %s dead-lettered: %s", notification.id(), failure.getMessage());
+            message.nack(failure); // only InvalidRecordException reaches here: everything else is retried
+        });
     }
 
     /** Plans, retrying with backoff while the database is unavailable. */
@@ -149,19 +157,59 @@ public class NotificationConsumer {
     /**
      * Hands the deliveries to the producer now, in order, and completes when Kafka acknowledged all of them. If
      * the producer gives up on some (the broker unreachable for longer than its delivery timeout), all are sent
-     * again: their ids are stable, so the dispatcher's homeservers deduplicate what had gone through.
+     * again: their ids are stable, so the dispatcher's homeservers deduplicate what had gone through. If some can never
+     * be written (too large, not serializable: {@link ProducerErrors#permanent}) and the others went through, fails
+     * with an {@link InvalidRecordException} naming them, and the notification is dead-lettered.
      */
     private Uni<Void> publish(List<Delivery> planned) {
         if (planned.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
+        return Uni.createFrom().deferred(() -> sendAll(planned))
+                .onFailure(NotificationConsumer::retriable)
+                .invoke(e -> LOG.warnf("publishing deliveries failed, retrying: %s", e.getMessage()))
+                .onFailure(NotificationConsumer::retriable).retry().withBackOff(Duration.ofMillis(200), MAX_BACKOFF)
+                .indefinitely();
+    }
+
+    private Uni<Void> sendAll(List<Delivery> planned) {
         List<Uni<RecordMetadata>> sends = new ArrayList<>(planned.size());
         for (Delivery d : planned) {
             // lazy: sent when subscribed, which Uni.join does in list order on the producer's single sending thread
-            sends.add(producer.send(new ProducerRecord<>(topic, d.destination().key(), Json.encode(d))));
+            sends.add(Uni.createFrom().deferred(() -> producer.send(
+                    new ProducerRecord<>(Topics.DELIVERIES, d.destination().key(), encode(d))))
+                    .onFailure(ProducerErrors::permanent).transform(e -> new InvalidRecordException("delivery " + d.id()
+                            + " to " + d.destination().key() + " cannot be written to " + Topics.DELIVERIES + ": " + e)));
         }
-        return Uni.join().all(sends).andFailFast().replaceWithVoid()
-                .onFailure().invoke(e -> LOG.warnf("publishing deliveries failed, retrying: %s", e.getMessage()))
-                .onFailure().retry().withBackOff(Duration.ofMillis(200), MAX_BACKOFF).indefinitely();
+        return Uni.join().all(sends).andCollectFailures().replaceWithVoid()
+                .onFailure().transform(e -> summary(e, planned.size()));
+    }
+
+    private static String encode(Delivery d) {
+        try {
+            return Json.encode(d);
+        } catch (IllegalArgumentException e) {
+            throw new SerializationException(e.getMessage(), e);
+        }
+    }
+
+    /**
+     * One failure for the whole notification: a retriable one when any send may still succeed (all are sent again),
+     * else the permanent ones together, with how many deliveries went out.
+     */
+    private static Throwable summary(Throwable failure, int deliveries) {
+        List<Throwable> failures = failure instanceof CompositeException c ? c.getCauses() : List.of(failure);
+        for (Throwable f : failures) {
+            if (retriable(f)) {
+                return f;
+            }
+        }
+        String reasons = String.join("; ", failures.stream().map(Throwable::getMessage).toList());
+        return new InvalidRecordException(reasons + " (" + (deliveries - failures.size()) + " of " + deliveries
+                + " deliveries were published)");
+    }
+
+    private static boolean retriable(Throwable failure) {
+        return !(failure instanceof InvalidRecordException);
     }
 }

@@ -1,8 +1,10 @@
 package io.herald.rules.routing;
 
+import io.herald.common.Channels;
 import io.herald.common.InvalidRecordException;
 import io.herald.common.Json;
 import io.herald.common.RejectedPusher;
+import io.herald.common.changes.ChangeEvent;
 import io.herald.rules.push.PushCache;
 import io.herald.rules.push.PushStore;
 import io.smallrye.common.annotation.Blocking;
@@ -28,7 +30,7 @@ public class RejectedPusherConsumer {
         this.cache = cache;
     }
 
-    @Incoming("pushers-rejected")
+    @Incoming(Channels.PUSHERS_REJECTED)
     @Blocking
     public void consume(String value) {
         RejectedPusher rejected;
@@ -43,7 +45,7 @@ public class RejectedPusherConsumer {
             return;
         }
         List<String> users = store.deletePushers(rejected.appId(), rejected.pushkey());
-        users.forEach(cache::invalidatePushers);
+        users.forEach(user -> cache.changed(ChangeEvent.Kind.PUSHERS, user));
         LOG.infof("pusher %s/%s rejected by its gateway: removed for %s", rejected.appId(), rejected.pushkey(), users);
     }
 }

@@ -1,0 +1,30 @@
+package io.herald.rules;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Everything under {@code herald.rules.*}. */
+@ConfigMapping(prefix = "herald.rules")
+public interface RulesConfig {
+
+    /** How long a delivery may be retried before it is dead-lettered (sets its deadline). */
+    @WithDefault("24h")
+    Duration deliveryDeadline();
+
+    /** Notifications per consumer whose deliveries wait for Kafka's acknowledgement while the next are planned. */
+    @WithDefault("1000")
+    int maxUnacknowledged();
+
+    /** Server-default push rules: {@code spec} (v1.17+) or {@code legacy} (+ the three v1.16 mention rules). */
+    @WithDefault("spec")
+    String defaults();
+
+    /**
+     * How long a cached room, member list, ruleset or pusher list is planned with. Changes reach every instance at once
+     * through {@code herald.changes}; this bounds how long an instance plans with the old state when a change event is
+     * lost (Kafka unreachable when the change was made).
+     */
+    @WithDefault("5m")
+    Duration cacheTtl();
+}
