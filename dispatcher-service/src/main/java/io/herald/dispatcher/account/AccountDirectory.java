@@ -8,13 +8,20 @@ import io.herald.dispatcher.storage.Outages;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.herald.common.changes.ChangeEvent;
+import io.herald.common.changes.ChangeFeed;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Accounts with their decrypted credentials, cached in memory (the hot path must not hit PostgreSQL and AES per
- * delivery) for {@code herald.dispatcher.account.cache-ttl}; changes through the API evict the entry on every instance
- * (change events), so the time-to-live is only a safety net.
+ * delivery) for {@code herald.dispatcher.account.cache-ttl}. A change (account created, deleted, logged in again)
+ * evicts the entry here and, through {@code herald.changes}, on every other instance within milliseconds, so the
+ * time-to-live is only a safety net. A load that started before an eviction does not store what it read.
  */
 @ApplicationScoped
 public class AccountDirectory {
@@ -33,11 +40,23 @@ public class AccountDirectory {
     private final SecretBox secrets;
     private final Outages outages;
     private final Cache<String, Credentials> cache;
+    private final ChangeFeed changes;
+    private final AtomicLong evictions = new AtomicLong();
 
-    AccountDirectory(SecretBox secrets, Outages outages, DispatcherConfig config) {
+    AccountDirectory(SecretBox secrets, Outages outages, DispatcherConfig config, ChangeFeed changes) {
         this.secrets = secrets;
         this.outages = outages;
+        this.changes = changes;
         this.cache = Caffeine.newBuilder().expireAfterWrite(config.account().cacheTtl()).build();
+    }
+
+    /** Other instances' account changes evict here too; registered before the first delivery is consumed. */
+    void listen(@Observes @Priority(1) StartupEvent event) {
+        changes.listen(e -> {
+            if (e.kind() == ChangeEvent.Kind.ACCOUNT) {
+                evict(e.id());
+            }
+        });
     }
 
     /** The account's credentials; from the cache, else read on a worker thread. Never fails. */
@@ -68,6 +87,7 @@ public class AccountDirectory {
         if (cached != null) {
             return Optional.of(cached);
         }
+        long before = evictions.get();
         MatrixAccount account = QuarkusTransaction.joiningExisting().call(() -> MatrixAccount.findById(accountId));
         outages.databaseAnswered();
         if (account == null) {
@@ -75,11 +95,21 @@ public class AccountDirectory {
         }
         Credentials credentials = new Credentials(account.id, account.homeserver, account.deviceId,
                 secrets.decrypt(account.accessTokenEncrypted, account.id));
-        cache.put(accountId, credentials);
+        if (evictions.get() == before) {
+            cache.put(accountId, credentials);
+        }
         return Optional.of(credentials);
     }
 
+    /** Forgets the account here only. */
     public void evict(String accountId) {
+        evictions.incrementAndGet();
         cache.invalidate(accountId);
+    }
+
+    /** The account changed (after the commit): forgotten here and on every other instance. */
+    public void changed(String accountId) {
+        evict(accountId);
+        changes.publish(ChangeEvent.Kind.ACCOUNT, accountId);
     }
 }

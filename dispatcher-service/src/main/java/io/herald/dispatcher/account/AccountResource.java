@@ -4,7 +4,6 @@ import io.herald.common.problem.Problem;
 import io.herald.dispatcher.secret.SecretBox;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Sort;
-import jakarta.transaction.Transactional;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -89,7 +88,7 @@ public class AccountResource {
         if (!stored) {
             throw conflict(account.id);
         }
-        directory.evict(account.id);
+        directory.changed(account.id);
         return Response.created(URI.create("/v1/matrix-accounts/" + account.id)).entity(AccountView.of(account)).build();
     }
 
@@ -137,10 +136,9 @@ public class AccountResource {
 
     @DELETE
     @Path("{id}")
-    @Transactional
     public Response delete(@PathParam("id") String id) {
-        find(id).delete();
-        directory.evict(id);
+        QuarkusTransaction.requiringNew().run(() -> find(id).delete());
+        directory.changed(id); // after the commit
         return Response.noContent().build();
     }
 

@@ -107,7 +107,8 @@ public class MatrixLogin {
         String sealed = secrets.encrypt(token, account.id);
         QuarkusTransaction.requiringNew().run(() -> MatrixAccount.update(
                 "accessTokenEncrypted = ?1, updatedAt = ?2 where id = ?3", sealed, Instant.now(), accountId));
-        directory.evict(accountId);
+        // The login with the same device id invalidated the old token everywhere: the other instances must drop it now.
+        directory.changed(accountId);
         LOG.infof("account %s logged in again (device %s)", accountId, account.deviceId);
         return new Renewed(new Credentials(account.id, account.homeserver, account.deviceId, token));
     }

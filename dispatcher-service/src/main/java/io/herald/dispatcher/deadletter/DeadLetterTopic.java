@@ -3,6 +3,7 @@ package io.herald.dispatcher.deadletter;
 import io.herald.dispatcher.http.SafeText;
 import io.herald.common.Delivery;
 import io.herald.common.Json;
+import io.herald.common.ProducerErrors;
 import io.herald.dispatcher.storage.Outages;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -46,17 +47,18 @@ public class DeadLetterTopic {
 
     /**
      * Publishes, retrying while Kafka does not acknowledge: the record being handled stays unacknowledged meanwhile,
-     * so giving up would leave it neither done nor re-delivered until a restart. A refusal that no retry can change
-     * (the record too large, not authorized) is logged and given up on: the caller's record must not wait for ever.
+     * so giving up would leave it neither done nor re-delivered until a restart. A record Kafka can never take
+     * ({@link ProducerErrors#permanent}: too large, say) is logged and given up on: the caller's record must not wait
+     * for ever. Errors that fail every record alike (not authorized, broker away) are retried until fixed.
      */
     public static Uni<Void> untilSent(MutinyEmitter<String> emitter, Message<String> record, Outages outages) {
         return Uni.createFrom().deferred(() -> emitter.sendMessage(record))
                 .invoke(outages::brokerAnswered)
-                .onFailure(e -> !permanent(e)).invoke(e -> {
+                .onFailure(e -> !ProducerErrors.permanent(e)).invoke(e -> {
                     outages.broker(e);
                     LOG.debugf("publishing failed, retrying: %s", e.getMessage());
                 })
-                .onFailure(e -> !permanent(e)).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
+                .onFailure(e -> !ProducerErrors.permanent(e)).retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10))
                 .indefinitely()
                 .onFailure().recoverWithItem(e -> {
                     LOG.errorf("a record for %s was refused by Kafka and is not published: %s",
@@ -64,18 +66,5 @@ public class DeadLetterTopic {
                                     .orElse("?"), e.getMessage());
                     return null;
                 });
-    }
-
-    /** Kafka refused the record for good (too large, not authorized, invalid): retrying cannot help. */
-    static boolean permanent(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof org.apache.kafka.common.errors.RetriableException) {
-                return false;
-            }
-            if (t instanceof org.apache.kafka.common.errors.ApiException) {
-                return true;
-            }
-        }
-        return false;
     }
 }

@@ -1,5 +1,6 @@
 package io.herald.dispatcher.delivery;
 
+import io.herald.common.Channels;
 import io.herald.common.Delivery;
 import io.herald.common.InvalidRecordException;
 import io.herald.common.Json;
@@ -28,7 +29,7 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 @ApplicationScoped
 public class DeliveryConsumer {
 
-    public static final String CHANNEL = "deliveries";
+    public static final String CHANNEL = Channels.DELIVERIES;
 
     private final Lanes lanes;
     private final Offsets offsets = new Offsets(Topics.DELIVERIES);

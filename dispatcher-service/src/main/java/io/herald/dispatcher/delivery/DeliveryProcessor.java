@@ -1,6 +1,7 @@
 package io.herald.dispatcher.delivery;
 
 import io.herald.dispatcher.send.AttemptRecord;
+import io.herald.common.Channels;
 import io.herald.common.Delivery;
 import io.herald.common.Destination;
 import io.herald.common.Json;
@@ -66,7 +67,7 @@ public class DeliveryProcessor {
     private final Duration maxRetryDuration;
 
     DeliveryProcessor(DeliveryLog log, DeadLetterStore deadLetters, DeadLetterTopic deadLetterTopic,
-            @Channel("pushers-rejected") MutinyEmitter<String> rejectedPushers, Backoff backoff,
+            @Channel(Channels.PUSHERS_REJECTED) MutinyEmitter<String> rejectedPushers, Backoff backoff,
             DeliveryMetrics metrics, Outages outages, DispatcherConfig config) {
         this.log = log;
         this.deadLetters = deadLetters;
