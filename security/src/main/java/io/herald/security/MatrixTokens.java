@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.benmanes.caffeine.cache.AsyncCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.net.URI;
@@ -20,6 +21,7 @@ import org.jboss.logging.Logger;
  * Concurrent checks of one token share one request. Off unless {@code herald.auth.matrix.homeserver} is set.
  */
 @ApplicationScoped
+@Startup // a configuration mistake fails the start, not the first request
 public class MatrixTokens {
 
     private static final Logger LOG = Logger.getLogger(MatrixTokens.class);

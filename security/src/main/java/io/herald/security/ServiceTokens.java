@@ -1,5 +1,6 @@
 package io.herald.security;
 
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 import java.security.MessageDigest;
@@ -17,6 +18,7 @@ import org.jboss.logging.Logger;
  * in the timing.
  */
 @ApplicationScoped
+@Startup // a configuration mistake fails the start, not the first request
 public class ServiceTokens {
 
     private static final Logger LOG = Logger.getLogger(ServiceTokens.class);

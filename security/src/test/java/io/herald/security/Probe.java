@@ -44,6 +44,14 @@ public final class Probe {
             return describe(identity);
         }
 
+        @GET
+        @Path("shared")
+        @RolesAllowed(Roles.OPERATOR)
+        @AllTenantsOnly
+        public Map<String, Object> shared() {
+            return describe(identity);
+        }
+
         /** No security annotation: refused (quarkus.security.jaxrs.deny-unannotated-endpoints). */
         @POST
         @Path("unannotated")

@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
 import com.github.tomakehurst.wiremock.client.WireMock;
+import io.herald.testsupport.WhoamiHomeserver;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** Service tokens and Matrix access tokens, with OIDC off (no quarkus.oidc.auth-server-url: the service still starts). */
 @QuarkusTest
-@WithTestResource(FakeHomeserver.class)
+@WithTestResource(WhoamiHomeserver.class)
 class ServiceTokenAndMatrixTest {
 
     static final String ADMIN = "hrldt_test-admin";
@@ -55,6 +56,16 @@ class ServiceTokenAndMatrixTest {
         bearer(ACME_ADMIN).get("/probe/admin").then().statusCode(200).body("tenant", equalTo("acme"));
         // a token from a ServiceTokenSource, without the hrldt_ prefix (ingest's deprecated admin token)
         bearer(LegacyToken.TOKEN).get("/probe/admin").then().statusCode(200).body("name", equalTo("legacy"));
+    }
+
+    @Test
+    void whatIsNotSeparatedByTenantIsForCallersOfEveryTenantOnly() {
+        bearer(ADMIN).get("/probe/shared").then().statusCode(200);
+        bearer(OPERATOR).get("/probe/shared").then().statusCode(200);
+        bearer(ACME_ADMIN).get("/probe/shared").then().statusCode(403).contentType("application/problem+json")
+                .body("detail", containsString("acme"));
+        given().get("/probe/shared").then().statusCode(401);
+        bearer("hrldt_not-configured").get("/probe/shared").then().statusCode(401);
     }
 
     @Test
@@ -108,16 +119,16 @@ class ServiceTokenAndMatrixTest {
             bearer("syt_bob").get("/probe/users/@bob:example.org").then().statusCode(200);
             bearer("syt_forgotten").get("/probe/users/@bob:example.org").then().statusCode(401);
         }
-        homeserver.verifyThat(1, getRequestedFor(urlEqualTo(FakeHomeserver.WHOAMI))
+        homeserver.verifyThat(1, getRequestedFor(urlEqualTo(WhoamiHomeserver.WHOAMI))
                 .withHeader("Authorization", WireMock.equalTo("Bearer syt_bob")));
-        homeserver.verifyThat(1, getRequestedFor(urlEqualTo(FakeHomeserver.WHOAMI))
+        homeserver.verifyThat(1, getRequestedFor(urlEqualTo(WhoamiHomeserver.WHOAMI))
                 .withHeader("Authorization", WireMock.equalTo("Bearer syt_forgotten")));
         // the homeserver cannot say: 503 with Retry-After, and not remembered (asked again next time)
         for (int i = 0; i < 2; i++) {
             bearer("syt_broken").get("/probe/users/@bob:example.org").then().statusCode(503)
                     .header("Retry-After", "5").body("errcode", equalTo("M_UNKNOWN"));
         }
-        homeserver.verifyThat(2, getRequestedFor(urlEqualTo(FakeHomeserver.WHOAMI))
+        homeserver.verifyThat(2, getRequestedFor(urlEqualTo(WhoamiHomeserver.WHOAMI))
                 .withHeader("Authorization", WireMock.equalTo("Bearer syt_broken")));
         bearer("syt_broken").get("/probe/operator").then().statusCode(503).contentType("application/problem+json");
     }

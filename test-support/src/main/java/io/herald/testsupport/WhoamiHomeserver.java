@@ -1,4 +1,4 @@
-package io.herald.security;
+package io.herald.testsupport;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
@@ -11,12 +11,16 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.Map;
 
 /**
- * WireMock as the homeserver: whoami knows {@code syt_alice} and {@code syt_bob}, answers 500 for {@code syt_broken}
- * and M_UNKNOWN_TOKEN for anything else.
+ * WireMock as the homeserver that checks Matrix access tokens ({@code herald.auth.matrix.homeserver}): whoami knows
+ * {@link #ALICE} ({@code @alice:example.org}) and {@link #BOB} ({@code @bob:example.org}), answers 502 for
+ * {@link #BROKEN} and {@code M_UNKNOWN_TOKEN} for any other token. Its port is {@code test.homeserver.port}.
  */
-public class FakeHomeserver implements QuarkusTestResourceLifecycleManager {
+public class WhoamiHomeserver implements QuarkusTestResourceLifecycleManager {
 
-    static final String WHOAMI = "/_matrix/client/v3/account/whoami";
+    public static final String WHOAMI = "/_matrix/client/v3/account/whoami";
+    public static final String ALICE = "syt_alice";
+    public static final String BOB = "syt_bob";
+    public static final String BROKEN = "syt_broken";
     private WireMockServer server;
 
     @Override
