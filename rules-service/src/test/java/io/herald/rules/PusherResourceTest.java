@@ -1,6 +1,5 @@
 package io.herald.rules;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.atlassian.oai.validator.model.Request.Method;
@@ -29,12 +28,12 @@ class PusherResourceTest {
     }
 
     static ExtractableResponse<Response> set(String user, String body) {
-        return given().contentType("application/json").body(body).post("/v1/users/" + user + "/pushers/set").then().extract();
+        return Auth.admin().contentType("application/json").body(body).post("/v1/users/" + user + "/pushers/set").then().extract();
     }
 
     static ExtractableResponse<Response> list(String user) {
         return Matrix.conforms(MatrixSpec.PUSHERS, Method.GET, LIST,
-                given().get("/v1/users/" + user + "/pushers").then().statusCode(200).extract());
+                Auth.admin().get("/v1/users/" + user + "/pushers").then().statusCode(200).extract());
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.herald.dispatcher.delivery;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
@@ -8,6 +7,7 @@ import static org.hamcrest.Matchers.nullValue;
 import io.herald.common.Delivery;
 import io.herald.common.Destination;
 import io.herald.common.MatrixEvent;
+import io.herald.dispatcher.Auth;
 import io.herald.dispatcher.delivery.DeliveryLog.Pending;
 import io.herald.testsupport.KafkaTestResource;
 import io.herald.testsupport.PostgresTestResource;
@@ -45,12 +45,12 @@ class DeliveryLogTest {
 
         log.write(batch);
 
-        given().get("/v1/deliveries/" + twice.id()).then().statusCode(200)
+        Auth.admin().get("/v1/deliveries/" + twice.id()).then().statusCode(200)
                 .body("state", equalTo("delivered"))
                 .body("matrix_event_id", equalTo("$twice"))
                 .body("attempts", equalTo(2))
                 .body("history.status", contains(503, 200));
-        given().get("/v1/deliveries/" + once.id()).then().statusCode(200)
+        Auth.admin().get("/v1/deliveries/" + once.id()).then().statusCode(200)
                 .body("state", equalTo("delivered"))
                 .body("attempts", equalTo(1))
                 .body("last_error", nullValue());
@@ -67,9 +67,9 @@ class DeliveryLogTest {
 
         log.write(batch);
 
-        given().get("/v1/deliveries/" + batch.get(498).delivery().id()).then().statusCode(200)
+        Auth.admin().get("/v1/deliveries/" + batch.get(498).delivery().id()).then().statusCode(200)
                 .body("state", equalTo("delivered")).body("matrix_event_id", equalTo("$e498"));
-        given().get("/v1/deliveries/" + batch.get(499).delivery().id()).then().statusCode(200)
+        Auth.admin().get("/v1/deliveries/" + batch.get(499).delivery().id()).then().statusCode(200)
                 .body("state", equalTo("dead")).body("last_status", equalTo(403))
                 .body("last_error", equalTo("403 M_FORBIDDEN: not in room"));
     }

@@ -1,10 +1,8 @@
 package io.herald.ingest.auth;
 
 import io.herald.ingest.IngestConfig;
+import io.herald.security.Sha256;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Array;
 import java.sql.Connection;
@@ -158,14 +156,6 @@ public class ApiKeyStore {
     }
 
     static String sha256(String s) {
-        return HexFormat.of().formatHex(digest(s));
-    }
-
-    static byte[] digest(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(s);
     }
 }

@@ -3,7 +3,10 @@ package io.herald.ingest.notification;
 import io.herald.common.Json;
 import io.herald.common.MatrixEvent;
 import io.herald.ingest.auth.Caller;
+import io.herald.ingest.auth.RoomAccess;
+import io.herald.security.Roles;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -29,6 +32,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "intake")
 @SecurityRequirement(name = "apiKey")
+@RolesAllowed(Roles.PUBLISHER)
+@RoomAccess
 public class NotificationResource {
 
     /** Herald room keys: short, URL- and Kafka-key-safe. */

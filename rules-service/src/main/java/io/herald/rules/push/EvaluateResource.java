@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.herald.common.problem.Problem;
 import io.herald.pushrules.JsonEvaluator;
 import io.herald.pushrules.PushRulesJson;
 import io.herald.rules.room.Room;
+import io.herald.rules.room.VisibleRooms;
+import io.herald.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -23,12 +25,15 @@ import jakarta.ws.rs.core.Response;
  */
 @Path("/v1/push-rules/evaluate")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.OPERATOR)
 public class EvaluateResource {
 
     private final RoomEvaluator evaluator;
+    private final VisibleRooms rooms;
 
-    EvaluateResource(RoomEvaluator evaluator) {
+    EvaluateResource(RoomEvaluator evaluator, VisibleRooms rooms) {
         this.evaluator = evaluator;
+        this.rooms = rooms;
     }
 
     @POST
@@ -55,10 +60,7 @@ public class EvaluateResource {
         if (event == null || !event.isObject()) {
             return error("event is required and must be a JSON object");
         }
-        Room entity = Room.findById(room.textValue());
-        if (entity == null) {
-            throw Problem.exception(Response.Status.NOT_FOUND, "no room '" + room.textValue() + "'");
-        }
+        Room entity = rooms.find(room.textValue()); // 404 also for another tenant's room
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         ArrayNode results = out.putArray("results");
         for (RoomEvaluator.MemberResult r : evaluator.evaluate(entity.key, entity.matrixRoomId,

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.herald.common.problem.Problem;
 import io.herald.rules.push.PushCache;
 import io.herald.rules.push.PushStore;
+import io.herald.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -23,6 +25,7 @@ import java.util.List;
 /** Members of a Herald room: the recipients push rules are evaluated for. */
 @Path("/v1/rooms/{room}/members")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.ADMIN)
 public class MemberResource {
 
     /** Body of {@code PUT /v1/rooms/{room}/members/{userId}}. */
@@ -40,10 +43,12 @@ public class MemberResource {
 
     private final PushStore store;
     private final PushCache cache;
+    private final VisibleRooms rooms;
 
-    MemberResource(PushStore store, PushCache cache) {
+    MemberResource(PushStore store, PushCache cache, VisibleRooms rooms) {
         this.store = store;
         this.cache = cache;
+        this.rooms = rooms;
     }
 
     @GET
@@ -79,9 +84,7 @@ public class MemberResource {
         return Response.noContent().build();
     }
 
-    private static void requireRoom(String room) {
-        if (Room.findById(room) == null) {
-            throw Problem.exception(Response.Status.NOT_FOUND, "no room '" + room + "'");
-        }
+    private void requireRoom(String room) {
+        rooms.find(room);
     }
 }
