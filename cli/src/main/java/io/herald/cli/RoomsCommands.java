@@ -32,8 +32,8 @@ class RoomsCommands extends HeraldCli.Group {
 
         @Override
         void run() {
-            JsonNode answer = Api.call("PUT", rooms(this) + "/" + Api.seg(room),
-                    Api.body("matrix_room_id", matrixRoomId, "account", account), null);
+            JsonNode answer = call("PUT", rooms(this) + "/" + Api.seg(room),
+                    Api.body("matrix_room_id", matrixRoomId, "account", account));
             print(answer, answer, ROOM_COLUMNS);
         }
     }
@@ -51,8 +51,8 @@ class RoomsCommands extends HeraldCli.Group {
 
         @Override
         void run() {
-            JsonNode answer = Api.call("PUT", rooms(this) + "/" + Api.seg(room),
-                    Api.body("matrix_room_id", matrixRoomId, "account", account), null);
+            JsonNode answer = call("PUT", rooms(this) + "/" + Api.seg(room),
+                    Api.body("matrix_room_id", matrixRoomId, "account", account));
             print(answer, answer, ROOM_COLUMNS);
         }
     }
@@ -73,7 +73,7 @@ class RoomsCommands extends HeraldCli.Group {
 
         @Override
         void run() {
-            JsonNode answer = Api.call("DELETE", rooms(this) + "/" + Api.seg(room), null, null);
+            JsonNode answer = call("DELETE", rooms(this) + "/" + Api.seg(room), null);
             print(answer, "deleted " + room);
         }
     }
@@ -103,11 +103,11 @@ class RoomsCommands extends HeraldCli.Group {
         void run() {
             String members = rooms(this) + "/" + Api.seg(room) + "/members";
             for (String user : add) {
-                Api.call("PUT", members + "/" + Api.seg(user), Api.body("display_name", displayName,
-                        "power_level", powerLevel), null);
+                call("PUT", members + "/" + Api.seg(user), Api.body("display_name", displayName,
+                        "power_level", powerLevel));
             }
             for (String user : remove) {
-                Api.call("DELETE", members + "/" + Api.seg(user), null, null);
+                call("DELETE", members + "/" + Api.seg(user), null);
             }
             JsonNode answer = get(members);
             print(answer, answer, "user_id", "display_name", "power_level");
