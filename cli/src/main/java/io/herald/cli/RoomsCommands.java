@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
                 RoomsCommands.Members.class, RoomsCommands.Delete.class})
 class RoomsCommands extends HeraldCli.Group {
 
-    static final String[] ROOM_COLUMNS = {"room", "matrix_room_id", "account"};
+    static final String[] ROOM_COLUMNS = {"room", "matrix_room_id", "account", "tenant"};
 
     static String rooms(Base command) {
         return command.common.rulesUrl(command.ctx()) + "/v1/rooms";
@@ -30,10 +30,14 @@ class RoomsCommands extends HeraldCli.Group {
         @Option(names = "--account", paramLabel = "ACCOUNT", description = "dispatcher account that posts there")
         String account;
 
+        @Option(names = "--tenant", paramLabel = "TENANT",
+                description = "the tenant owning the room (default: the token's tenant; kept on an update)")
+        String tenant;
+
         @Override
         void run() {
             JsonNode answer = call("PUT", rooms(this) + "/" + Api.seg(room),
-                    Api.body("matrix_room_id", matrixRoomId, "account", account));
+                    Api.body("matrix_room_id", matrixRoomId, "account", account, "tenant", tenant));
             print(answer, answer, ROOM_COLUMNS);
         }
     }

@@ -171,6 +171,8 @@ class HeraldCliTest {
 
         assertThat(run("rooms", "create", "ops").code()).isZero();
         server.verify(putRequestedFor(urlEqualTo("/v1/rooms/ops")).withRequestBody(equalToJson("{}")));
+        assertThat(run("rooms", "create", "ops", "--tenant", "acme").code()).isZero();
+        server.verify(putRequestedFor(urlEqualTo("/v1/rooms/ops")).withRequestBody(equalToJson("{\"tenant\":\"acme\"}")));
 
         Result linked = run("rooms", "link", "ops", "!abc:example.org", "--account", "bot");
         assertThat(linked.code()).isZero();
