@@ -71,7 +71,7 @@ PIDS="$PIDS,dispatcher=$(pid_of "quarkus.http.port=$DISPATCHER_PORT "),kafka=$(p
 PIDS="$PIDS,postgres=$(pgrep -d+ -x postgres || true)"
 "$JAVA" -Xmx1g -cp "$(cd "$(dirname "$0")/.." && pwd)/bench/target/benchmarks.jar" io.herald.bench.pipeline.PipelineBenchmark \
     --ingest "http://127.0.0.1:$INGEST_PORT" --rules "http://127.0.0.1:$RULES_PORT" \
-    --dispatcher "http://127.0.0.1:$DISPATCHER_PORT" --kafka "$BOOTSTRAP" --admin-token "$(cat "$STATE/ingest-admin.token")" \
+    --dispatcher "http://127.0.0.1:$DISPATCHER_PORT" --kafka "$BOOTSTRAP" --token "$(cat "$STATE/admin.token")" \
     --seconds "${BENCH_SECONDS:-20}" --connections "${BENCH_CONNECTIONS:-128}" --rooms "${BENCH_ROOMS:-1000}" \
     --kafka-records "${BENCH_KAFKA_RECORDS:-100000}" --pids "$PIDS" --mode "${BENCH_MODE:-pipeline}"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

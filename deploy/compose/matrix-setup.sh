@@ -11,6 +11,7 @@ INGEST=http://ingest:8081
 RULES=http://rules:8082
 DISPATCHER=http://dispatcher:8083
 JSON='Content-Type: application/json'
+ADMIN="Authorization: Bearer $HERALD_ADMIN_TOKEN"
 
 field() { python3 -c "import json,sys; print(json.load(sys.stdin)[sys.argv[1]])" "$1"; }
 urlenc() { python3 -c "import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=''))" "$1"; }
@@ -38,15 +39,15 @@ curl -fsS -X POST "$HS/_matrix/client/v3/join/$(urlenc "$ROOM_ID")" -H "$JSON" -
   -d '{}' >/dev/null || true
 
 # The bot account (replaced on every run: the login above issued a new token for device HERALD).
-curl -sS -o /dev/null -X DELETE "$DISPATCHER/v1/matrix-accounts/demo-bot" || true
-curl -fsS -o /dev/null -X POST "$DISPATCHER/v1/matrix-accounts" -H "$JSON" -d "{\"id\": \"demo-bot\",
+curl -sS -o /dev/null -X DELETE "$DISPATCHER/v1/matrix-accounts/demo-bot" -H "$ADMIN" || true
+curl -fsS -o /dev/null -X POST "$DISPATCHER/v1/matrix-accounts" -H "$JSON" -H "$ADMIN" -d "{\"id\": \"demo-bot\",
   \"homeserver\": \"$HS\", \"access_token\": \"$BOT_TOKEN\", \"user_id\": \"@herald:localhost\",
   \"device_id\": \"HERALD\", \"password\": \"$PW\"}"
 
-curl -fsS -o /dev/null -X PUT "$RULES/v1/rooms/matrix-demo" -H "$JSON" \
-  -d "{\"matrix_room_id\": \"$ROOM_ID\", \"account\": \"demo-bot\"}"
+curl -fsS -o /dev/null -X PUT "$RULES/v1/rooms/matrix-demo" -H "$JSON" -H "$ADMIN" \
+  -d "{\"matrix_room_id\": \"$ROOM_ID\", \"account\": \"demo-bot\", \"tenant\": \"demo\"}"
 
-API_KEY=$(curl -fsS -X POST "$INGEST/v1/admin/api-keys" -H "$JSON" -H "Authorization: Bearer $HERALD_INGEST_ADMIN_TOKEN" \
+API_KEY=$(curl -fsS -X POST "$INGEST/v1/admin/api-keys" -H "$JSON" -H "$ADMIN" \
   -d '{"tenant": "demo", "rooms": ["matrix-demo"], "sender": "@herald:localhost", "name": "matrix-demo"}' | field key)
 
 curl -fsS -o /dev/null -X POST "$INGEST/v1/rooms/matrix-demo/notifications" -H "$JSON" -H "Authorization: Bearer $API_KEY" \

@@ -128,15 +128,17 @@ as_pg_user "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U herald -d postgres -tAc 
 
 # --- 4. the services
 [ -f "$STATE/secrets.key" ] || (umask 077 && head -c 32 /dev/urandom | base64 > "$STATE/secrets.key")
-[ -f "$STATE/ingest-admin.token" ] || (umask 077 && head -c 32 /dev/urandom | base64 | tr -d '/+=' > "$STATE/ingest-admin.token")
+# The admin's service token (all three services): generated once, kept in .local/admin.token; the services get its hash.
+[ -f "$STATE/admin.token" ] || (umask 077 && printf 'hrldt_%s\n' "$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')" > "$STATE/admin.token")
+ADMIN_TOKEN=$(cat "$STATE/admin.token")
 export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT
 export QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/herald
 export QUARKUS_DATASOURCE_USERNAME=herald
 export QUARKUS_DATASOURCE_PASSWORD=herald
 export HERALD_SECRETS_KEY=$(cat "$STATE/secrets.key")
-# ingest keeps API keys and idempotency keys in the same database (schema ingest); its admin API needs this token.
-HERALD_INGEST_ADMIN_TOKEN=$(cat "$STATE/ingest-admin.token")
-export HERALD_INGEST_ADMIN_TOKEN
+HERALD_AUTH_TOKENS_ADMIN_SHA256=$(printf %s "$ADMIN_TOKEN" | sha256sum | cut -d' ' -f1)
+export HERALD_AUTH_TOKENS_ADMIN_SHA256 HERALD_AUTH_TOKENS_ADMIN_ROLES=admin
+ADMIN_AUTH="Authorization: Bearer $ADMIN_TOKEN"
 export HERALD_DEV_SINK_ENABLED=${HERALD_DEV_SINK_ENABLED:-true}
 wait_for_kafka() {
   local i
@@ -163,13 +165,12 @@ wait_for rules-service "http://127.0.0.1:$RULES_PORT/q/health/ready" 120
 wait_for dispatcher-service "http://127.0.0.1:$DISPATCHER_PORT/q/health/ready" 120
 
 # --- 5. a demo room that delivers to the dev sink (no homeserver needed)
-curl -sf -o /dev/null -X POST -H 'Content-Type: application/json' "http://127.0.0.1:$DISPATCHER_PORT/v1/matrix-accounts" \
+curl -sf -o /dev/null -X POST -H "$ADMIN_AUTH" -H 'Content-Type: application/json' "http://127.0.0.1:$DISPATCHER_PORT/v1/matrix-accounts" \
   -d "{\"id\":\"dev\",\"homeserver\":\"http://127.0.0.1:$DISPATCHER_PORT/dev/homeserver\",\"access_token\":\"dev\"}" || true
-curl -sf -o /dev/null -X PUT -H 'Content-Type: application/json' "http://127.0.0.1:$RULES_PORT/v1/rooms/demo" \
-  -d '{"matrix_room_id":"!demo:localhost","account":"dev"}'
+curl -sf -o /dev/null -X PUT -H "$ADMIN_AUTH" -H 'Content-Type: application/json' "http://127.0.0.1:$RULES_PORT/v1/rooms/demo" \
+  -d '{"matrix_room_id":"!demo:localhost","account":"dev","tenant":"demo"}'
 
 # --- 6. a demo API key for the demo room (kept in .local/demo-api-key, made again if it was revoked)
-ADMIN_AUTH="Authorization: Bearer $HERALD_INGEST_ADMIN_TOKEN"
 DEMO_KEY_ID=""; DEMO_KEY=""
 if [ -f "$STATE/demo-api-key" ]; then read -r DEMO_KEY_ID DEMO_KEY < "$STATE/demo-api-key" || true; fi
 KEY_STATE=""
@@ -188,16 +189,17 @@ cat <<TXT
     ingest      http://127.0.0.1:$INGEST_PORT   (POST /v1/rooms/{room}/notifications, OpenAPI at /q/openapi)
     rules       http://127.0.0.1:$RULES_PORT   (/v1/rooms)
     dispatcher  http://127.0.0.1:$DISPATCHER_PORT   (/v1/matrix-accounts, /v1/deliveries/{id})
-    dev sink    http://127.0.0.1:$DISPATCHER_PORT/dev/sink.html   (what would have been posted)
+    dev sink    http://127.0.0.1:$DISPATCHER_PORT/dev/sink.html#token=$ADMIN_TOKEN   (what would have been posted)
     Kafka       127.0.0.1:$KAFKA_PORT      PostgreSQL 127.0.0.1:$PG_PORT (database herald, user herald)
     logs        $STATE/logs
-    demo API key $DEMO_KEY  (room demo only; admin token in $STATE/ingest-admin.token)
+    admin token  $ADMIN_TOKEN  (all three services; also in $STATE/admin.token)
+    demo API key $DEMO_KEY  (room demo only; also in $STATE/demo-api-key)
 
   Try:
     curl -i -H 'Authorization: Bearer $DEMO_KEY' -H 'Content-Type: application/json' \\
          -d '{"subject":"Hello","body":"from **Herald**","format":"markdown"}' \\
          http://127.0.0.1:$INGEST_PORT/v1/rooms/demo/notifications
-    curl -s http://127.0.0.1:$DISPATCHER_PORT/dev/sink
+    curl -s -H "Authorization: Bearer \$(cat $STATE/admin.token)" http://127.0.0.1:$DISPATCHER_PORT/dev/sink
 
   Ctrl-C stops everything.
 TXT
@@ -206,7 +208,7 @@ if [ -n "${HERALD_RUN_SMOKE:-}" ]; then
   curl -sf -H "Authorization: Bearer $DEMO_KEY" -H 'Content-Type: application/json' -d '{"subject":"Smoke","body":"run.sh smoke test"}' \
       "http://127.0.0.1:$INGEST_PORT/v1/rooms/demo/notifications"
   for _ in $(seq 1 60); do
-    curl -sf "http://127.0.0.1:$DISPATCHER_PORT/dev/sink" | grep -q "run.sh smoke test" && { log "smoke: delivered"; exit 0; }
+    curl -sf -H "$ADMIN_AUTH" "http://127.0.0.1:$DISPATCHER_PORT/dev/sink" | grep -q "run.sh smoke test" && { log "smoke: delivered"; exit 0; }
     sleep 1
   done
   log "smoke: not delivered"; exit 1

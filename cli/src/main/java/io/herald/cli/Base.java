@@ -46,7 +46,12 @@ abstract class Base implements Callable<Integer> {
         }
     }
 
+    /** A call with the token ({@code --token}, {@code HERALD_TOKEN} or {@code token=}). */
+    JsonNode call(String method, String url, Object body) {
+        return Api.call(method, url, body, common.token(ctx()));
+    }
+
     JsonNode get(String url) {
-        return Api.call("GET", url, null, null);
+        return call("GET", url, null);
     }
 }

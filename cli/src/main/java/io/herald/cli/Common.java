@@ -27,7 +27,12 @@ public class Common {
     @Option(names = "--api-key", paramLabel = "KEY", description = "ingest API key hrld_… for send (env HERALD_API_KEY)")
     String apiKey;
 
-    @Option(names = "--admin-token", paramLabel = "TOKEN", description = "ingest admin token for keys (env HERALD_ADMIN_TOKEN)")
+    @Option(names = "--token", paramLabel = "TOKEN", description = "service token (hrldt_…) or OIDC access token for"
+            + " the three services (env HERALD_TOKEN)")
+    String token;
+
+    /** Deprecated alias of --token (HERALD_ADMIN_TOKEN, admin_token), from when only ingest's admin API took a token. */
+    @Option(names = "--admin-token", paramLabel = "TOKEN", hidden = true)
     String adminToken;
 
     @Option(names = "--config", paramLabel = "FILE", description = "config file (env HERALD_CONFIG, default ~/.config/herald/config)")
@@ -54,9 +59,25 @@ public class Common {
         return required(resolve(ctx, apiKey, "HERALD_API_KEY", null), "an API key: --api-key, HERALD_API_KEY or api_key in the config file");
     }
 
-    String adminToken(Context ctx) {
-        return required(resolve(ctx, adminToken, "HERALD_ADMIN_TOKEN", null),
-                "the admin token: --admin-token, HERALD_ADMIN_TOKEN or admin_token in the config file");
+    /**
+     * The token for every call but {@code send}: {@code --token}, else {@code HERALD_TOKEN}, else {@code token=} in
+     * the config file; the deprecated {@code --admin-token}, {@code HERALD_ADMIN_TOKEN}, {@code admin_token=} are
+     * read at each level after it.
+     */
+    String token(Context ctx) {
+        String value = token != null ? token : adminToken;
+        for (String env : new String[] {"HERALD_TOKEN", "HERALD_ADMIN_TOKEN"}) {
+            String fromEnv = ctx.env.get(env);
+            if (value == null && fromEnv != null && !fromEnv.isBlank()) {
+                value = fromEnv;
+            }
+        }
+        for (String key : new String[] {"token", "admin_token"}) {
+            if (value == null) {
+                value = file(ctx).get(key);
+            }
+        }
+        return required(value, "a token: --token, HERALD_TOKEN or token= in the config file");
     }
 
     private static String required(String value, String what) {

@@ -132,7 +132,7 @@ class DlqCommands extends HeraldCli.Group {
             Map<String, Object> params = params();
             String url = id != null ? letters(this) + "/" + Api.seg(id) + "/replay"
                     : letters(this) + "/replay" + Api.query(params);
-            JsonNode answer = Api.call("POST", url, null, null);
+            JsonNode answer = call("POST", url, null);
             print(answer, "replayed " + answer.path("replayed").asText("0"));
         }
     }
@@ -143,7 +143,7 @@ class DlqCommands extends HeraldCli.Group {
         void run() {
             Map<String, Object> params = params();
             String url = id != null ? letters(this) + "/" + Api.seg(id) : letters(this) + Api.query(params);
-            JsonNode answer = Api.call("DELETE", url, null, null);
+            JsonNode answer = call("DELETE", url, null);
             print(answer, "purged " + (id != null ? "1" : answer.path("purged").asText("0")));
         }
     }

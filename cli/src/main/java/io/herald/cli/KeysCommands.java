@@ -44,8 +44,8 @@ class KeysCommands extends HeraldCli.Group {
         void run() {
             Map<String, Object> rateLimit = perSecond == null && burst == null ? null
                     : Api.body("per_second", perSecond, "burst", burst);
-            JsonNode key = Api.call("POST", keys(this), Api.body("tenant", tenant, "rooms", rooms, "sender", sender,
-                    "name", name, "rate_limit", rateLimit), common.adminToken(ctx()));
+            JsonNode key = call("POST", keys(this), Api.body("tenant", tenant, "rooms", rooms, "sender", sender,
+                    "name", name, "rate_limit", rateLimit));
             if (common.json) {
                 Output.json(ctx().out, key);
                 return;
@@ -62,8 +62,7 @@ class KeysCommands extends HeraldCli.Group {
 
         @Override
         void run() {
-            JsonNode answer = Api.call("GET", keys(this) + Api.query(Api.body("tenant", tenant)), null,
-                    common.adminToken(ctx()));
+            JsonNode answer = call("GET", keys(this) + Api.query(Api.body("tenant", tenant)), null);
             print(answer, answer, KEY_COLUMNS);
         }
     }
@@ -75,7 +74,7 @@ class KeysCommands extends HeraldCli.Group {
 
         @Override
         void run() {
-            JsonNode answer = Api.call("DELETE", keys(this) + "/" + Api.seg(id), null, common.adminToken(ctx()));
+            JsonNode answer = call("DELETE", keys(this) + "/" + Api.seg(id), null);
             print(answer, "revoked " + id);
         }
     }

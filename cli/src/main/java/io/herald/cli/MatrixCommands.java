@@ -41,9 +41,9 @@ class MatrixCommands extends HeraldCli.Group {
             String accountId = id != null ? id
                     : userId.substring(1, userId.indexOf(':')).replaceAll("[^A-Za-z0-9._~-]", "_");
             String password = ctx().readSecret("Password for " + userId + ": ");
-            JsonNode account = Api.call("POST", common.dispatcherUrl(ctx()) + "/v1/matrix-accounts",
+            JsonNode account = call("POST", common.dispatcherUrl(ctx()) + "/v1/matrix-accounts",
                     Api.body("id", accountId, "user_id", userId, "password", password, "relogin", relogin,
-                            "homeserver", homeserver, "device_id", deviceId), null);
+                            "homeserver", homeserver, "device_id", deviceId));
             print(account, account, ACCOUNT_COLUMNS);
         }
     }
@@ -59,8 +59,8 @@ class MatrixCommands extends HeraldCli.Group {
 
         @Override
         void run() {
-            JsonNode joined = Api.call("POST", common.dispatcherUrl(ctx()) + "/v1/matrix-accounts/" + Api.seg(account)
-                    + "/join", Api.body("room", room), null);
+            JsonNode joined = call("POST", common.dispatcherUrl(ctx()) + "/v1/matrix-accounts/" + Api.seg(account)
+                    + "/join", Api.body("room", room));
             print(joined, "joined " + joined.path("room_id").asText());
         }
     }
@@ -81,8 +81,8 @@ class MatrixCommands extends HeraldCli.Group {
 
         @Override
         void run() {
-            JsonNode answer = Api.call("DELETE", common.dispatcherUrl(ctx()) + "/v1/matrix-accounts/" + Api.seg(account),
-                    null, null);
+            JsonNode answer = call("DELETE", common.dispatcherUrl(ctx()) + "/v1/matrix-accounts/" + Api.seg(account),
+                    null);
             print(answer, "deleted " + account);
         }
     }

@@ -13,7 +13,7 @@ import picocli.CommandLine.Parameters;
                 RoomsCommands.Members.class, RoomsCommands.Delete.class})
 class RoomsCommands extends HeraldCli.Group {
 
-    static final String[] ROOM_COLUMNS = {"room", "matrix_room_id", "account"};
+    static final String[] ROOM_COLUMNS = {"room", "matrix_room_id", "account", "tenant"};
 
     static String rooms(Base command) {
         return command.common.rulesUrl(command.ctx()) + "/v1/rooms";
@@ -30,10 +30,14 @@ class RoomsCommands extends HeraldCli.Group {
         @Option(names = "--account", paramLabel = "ACCOUNT", description = "dispatcher account that posts there")
         String account;
 
+        @Option(names = "--tenant", paramLabel = "TENANT",
+                description = "the tenant owning the room (default: the token's tenant; kept on an update)")
+        String tenant;
+
         @Override
         void run() {
-            JsonNode answer = Api.call("PUT", rooms(this) + "/" + Api.seg(room),
-                    Api.body("matrix_room_id", matrixRoomId, "account", account), null);
+            JsonNode answer = call("PUT", rooms(this) + "/" + Api.seg(room),
+                    Api.body("matrix_room_id", matrixRoomId, "account", account, "tenant", tenant));
             print(answer, answer, ROOM_COLUMNS);
         }
     }
@@ -51,8 +55,8 @@ class RoomsCommands extends HeraldCli.Group {
 
         @Override
         void run() {
-            JsonNode answer = Api.call("PUT", rooms(this) + "/" + Api.seg(room),
-                    Api.body("matrix_room_id", matrixRoomId, "account", account), null);
+            JsonNode answer = call("PUT", rooms(this) + "/" + Api.seg(room),
+                    Api.body("matrix_room_id", matrixRoomId, "account", account));
             print(answer, answer, ROOM_COLUMNS);
         }
     }
@@ -73,7 +77,7 @@ class RoomsCommands extends HeraldCli.Group {
 
         @Override
         void run() {
-            JsonNode answer = Api.call("DELETE", rooms(this) + "/" + Api.seg(room), null, null);
+            JsonNode answer = call("DELETE", rooms(this) + "/" + Api.seg(room), null);
             print(answer, "deleted " + room);
         }
     }
@@ -103,11 +107,11 @@ class RoomsCommands extends HeraldCli.Group {
         void run() {
             String members = rooms(this) + "/" + Api.seg(room) + "/members";
             for (String user : add) {
-                Api.call("PUT", members + "/" + Api.seg(user), Api.body("display_name", displayName,
-                        "power_level", powerLevel), null);
+                call("PUT", members + "/" + Api.seg(user), Api.body("display_name", displayName,
+                        "power_level", powerLevel));
             }
             for (String user : remove) {
-                Api.call("DELETE", members + "/" + Api.seg(user), null, null);
+                call("DELETE", members + "/" + Api.seg(user), null);
             }
             JsonNode answer = get(members);
             print(answer, answer, "user_id", "display_name", "power_level");

@@ -64,8 +64,8 @@ class RulesCommands extends HeraldCli.Group {
         String ruleId;
 
         void set(boolean enabled) {
-            JsonNode answer = Api.call("PUT", global(this, user) + Api.seg(kind) + "/" + Api.seg(ruleId) + "/enabled",
-                    Api.body("enabled", enabled), null);
+            JsonNode answer = call("PUT", global(this, user) + Api.seg(kind) + "/" + Api.seg(ruleId) + "/enabled",
+                    Api.body("enabled", enabled));
             print(answer, (enabled ? "enabled " : "disabled ") + kind + "/" + ruleId + " for " + user);
         }
     }

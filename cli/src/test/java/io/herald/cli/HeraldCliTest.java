@@ -75,6 +75,7 @@ class HeraldCliTest {
         env.put("HERALD_INGEST_URL", server.baseUrl() + "/");
         env.put("HERALD_RULES_URL", server.baseUrl());
         env.put("HERALD_DISPATCHER_URL", server.baseUrl());
+        env.put("HERALD_TOKEN", "hrldt_cli");
     }
 
     private Result withStdin(String stdin, String... args) {
@@ -170,6 +171,8 @@ class HeraldCliTest {
 
         assertThat(run("rooms", "create", "ops").code()).isZero();
         server.verify(putRequestedFor(urlEqualTo("/v1/rooms/ops")).withRequestBody(equalToJson("{}")));
+        assertThat(run("rooms", "create", "ops", "--tenant", "acme").code()).isZero();
+        server.verify(putRequestedFor(urlEqualTo("/v1/rooms/ops")).withRequestBody(equalToJson("{\"tenant\":\"acme\"}")));
 
         Result linked = run("rooms", "link", "ops", "!abc:example.org", "--account", "bot");
         assertThat(linked.code()).isZero();
@@ -311,8 +314,11 @@ class HeraldCliTest {
     // --- keys
 
     @Test
-    void keysCreateListRevokeWithTheAdminToken() {
-        assertThat(run("keys", "list").code()).as("no admin token").isEqualTo(1);
+    void keysCreateListRevokeWithTheDeprecatedAdminToken() {
+        env.remove("HERALD_TOKEN");
+        Result none = run("keys", "list");
+        assertThat(none.code()).as("no token").isEqualTo(1);
+        assertThat(none.err()).contains("--token", "HERALD_TOKEN");
         env.put("HERALD_ADMIN_TOKEN", "admin-t");
         server.stubFor(post(urlEqualTo("/v1/admin/api-keys")).willReturn(aResponse().withStatus(201)
                 .withHeader("Content-Type", "application/json").withBody("{\"id\":\"key_1\",\"tenant\":\"me\","
@@ -337,6 +343,37 @@ class HeraldCliTest {
     }
 
     // --- settings, usage, help, completion
+
+    @Test
+    void everyServiceGetsTheTokenFromTheFlagThenTheEnvironmentThenTheConfigFile() throws IOException {
+        server.stubFor(get(urlEqualTo("/v1/rooms")).willReturn(okJson("[]")));
+        server.stubFor(get(urlPathEqualTo("/v1/dead-letters")).willReturn(okJson("{\"dead_letters\":[],\"total\":0}")));
+        server.stubFor(get(urlEqualTo("/v1/matrix-accounts")).willReturn(okJson("[]")));
+        env.remove("HERALD_TOKEN");
+        Path config = home.resolve(".config/herald/config");
+        Files.createDirectories(config.getParent());
+        Files.writeString(config, "token=hrldt_from_file\nadmin_token=old_from_file\n");
+        assertThat(run("rooms", "list").code()).isZero();
+        server.verify(getRequestedFor(urlEqualTo("/v1/rooms")).withHeader("Authorization", equalTo("Bearer hrldt_from_file")));
+
+        env.put("HERALD_ADMIN_TOKEN", "old_from_env");
+        assertThat(run("dlq", "list").code()).isZero();
+        server.verify(getRequestedFor(urlPathEqualTo("/v1/dead-letters"))
+                .withHeader("Authorization", equalTo("Bearer old_from_env")));
+        env.put("HERALD_TOKEN", "hrldt_from_env");
+        assertThat(run("matrix", "accounts").code()).isZero();
+        server.verify(getRequestedFor(urlEqualTo("/v1/matrix-accounts"))
+                .withHeader("Authorization", equalTo("Bearer hrldt_from_env")));
+        assertThat(run("rooms", "list", "--token", "hrldt_from_flag").code()).isZero();
+        server.verify(getRequestedFor(urlEqualTo("/v1/rooms")).withHeader("Authorization", equalTo("Bearer hrldt_from_flag")));
+
+        server.stubFor(get(urlEqualTo("/v1/rooms")).willReturn(aResponse().withStatus(401)
+                .withHeader("Content-Type", "application/problem+json")
+                .withBody("{\"status\":401,\"detail\":\"unknown service token\"}")));
+        Result refused = run("rooms", "list");
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("401", "unknown service token").doesNotContain("hrldt_from_env");
+    }
 
     @Test
     void settingsComeFromFlagsThenEnvironmentThenTheConfigFile() throws IOException {

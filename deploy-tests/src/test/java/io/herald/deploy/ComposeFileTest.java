@@ -154,10 +154,15 @@ class ComposeFileTest {
         }
         // Required secrets: compose refuses to start without them (${VAR:?message}), never a default.
         assertThat(String.valueOf(env("dispatcher").get("HERALD_SECRETS_KEY"))).startsWith("${HERALD_SECRETS_KEY:?");
-        assertThat(String.valueOf(env("ingest").get("HERALD_INGEST_ADMIN_TOKEN")))
-                .startsWith("${HERALD_INGEST_ADMIN_TOKEN:?");
+        for (String s : Repo.SERVICES) {
+            // the admin's service token by its hash only: the token itself is for people and matrix-setup
+            assertThat(String.valueOf(env(s).get("HERALD_AUTH_TOKENS_ADMIN_SHA256")))
+                    .startsWith("${HERALD_ADMIN_TOKEN_SHA256:?");
+            assertThat(env(s).get("HERALD_AUTH_TOKENS_ADMIN_ROLES")).isEqualTo("admin");
+            assertThat(env(s)).doesNotContainKeys("HERALD_ADMIN_TOKEN", "HERALD_INGEST_ADMIN_TOKEN");
+        }
         assertThat(env("dispatcher")).containsKey("HERALD_DEV_SINK_ENABLED");
-        assertThat(env("rules")).doesNotContainKeys("HERALD_SECRETS_KEY", "HERALD_INGEST_ADMIN_TOKEN");
+        assertThat(env("rules")).doesNotContainKeys("HERALD_SECRETS_KEY");
     }
 
     @Test
@@ -211,8 +216,7 @@ class ComposeFileTest {
                 }
             }
         });
-        assertThat(String.valueOf(env("matrix-setup").get("HERALD_INGEST_ADMIN_TOKEN")))
-                .startsWith("${HERALD_INGEST_ADMIN_TOKEN:?");
+        assertThat(String.valueOf(env("matrix-setup").get("HERALD_ADMIN_TOKEN"))).startsWith("${HERALD_ADMIN_TOKEN:?");
     }
 
     @Test

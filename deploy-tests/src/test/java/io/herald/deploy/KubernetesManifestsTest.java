@@ -255,14 +255,14 @@ class KubernetesManifestsTest {
         List<Doc> all = byFile.values().stream().flatMap(List::stream).toList();
         assertThat(Checks.ofKind(all, "Secret")).as("Secret manifests (values do not belong here)").isEmpty();
         Set<String> referenced = Checks.secretReferences(all);
-        assertThat(referenced).contains("herald-db-app", "herald-ingest-admin", "herald-dispatcher-secrets");
+        assertThat(referenced).contains("herald-db-app", "herald-auth", "herald-dispatcher-secrets");
         String doc = Repo.read(Repo.DEPLOY_DOC);
         for (String secret : referenced) {
             assertThat(doc).as("docs/deploy.md documents Secret " + secret).contains("`" + secret + "`");
         }
         // The required settings come from Secrets, never from literals.
         Map<String, String> secretEnv = Map.of("HERALD_SECRETS_KEY", "herald-dispatcher",
-                "HERALD_INGEST_ADMIN_TOKEN", "herald-ingest", "QUARKUS_DATASOURCE_PASSWORD", "*");
+                "HERALD_AUTH_TOKENS_ADMIN_SHA256", "*", "QUARKUS_DATASOURCE_PASSWORD", "*");
         for (Doc d : Checks.ofKind(baseResources, "Deployment")) {
             for (JsonNode c : Checks.containers(d)) {
                 for (JsonNode env : c.path("env")) {

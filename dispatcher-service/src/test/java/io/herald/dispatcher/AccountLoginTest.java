@@ -9,7 +9,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -78,7 +77,7 @@ class AccountLoginTest {
     }
 
     private static Response create(String json) {
-        Response response = given().contentType("application/json").body(json).post("/v1/matrix-accounts");
+        Response response = Auth.admin().contentType("application/json").body(json).post("/v1/matrix-accounts");
         assertThat(response.asString()).doesNotContain(PASSWORD).doesNotContain(TOKEN);
         return response;
     }
@@ -115,7 +114,7 @@ class AccountLoginTest {
         MatrixAccount stored = QuarkusTransaction.requiringNew().call(() -> MatrixAccount.findById(id));
         assertThat(stored.accessTokenEncrypted).startsWith("v1:").doesNotContain(TOKEN);
         assertThat(stored.passwordEncrypted).isNotNull().doesNotContain(PASSWORD);
-        given().get("/v1/matrix-accounts/" + id).then().statusCode(200)
+        Auth.admin().get("/v1/matrix-accounts/" + id).then().statusCode(200)
                 .body(org.hamcrest.Matchers.not(containsString(TOKEN)));
     }
 
@@ -199,7 +198,7 @@ class AccountLoginTest {
                 .contentType("application/problem+json")
                 .body("errcode", equalTo("M_FORBIDDEN"))
                 .body("detail", containsString("Invalid username or password"));
-        given().get("/v1/matrix-accounts/" + id).then().statusCode(404);
+        Auth.admin().get("/v1/matrix-accounts/" + id).then().statusCode(404);
     }
 
     @Test
@@ -230,15 +229,15 @@ class AccountLoginTest {
 
         create(loginBody(id, "@bot:example.org", ",\"homeserver\":\"" + hs.baseUrl() + "\"")).then().statusCode(502)
                 .body("detail", containsString("@someone-else:example.org"));
-        given().get("/v1/matrix-accounts/" + id).then().statusCode(404);
+        Auth.admin().get("/v1/matrix-accounts/" + id).then().statusCode(404);
     }
 
     @Test
     void neitherTokenNorPasswordIsRefused() {
-        given().contentType("application/json").body("{\"id\":\"x1\",\"user_id\":\"@bot:example.org\"}")
+        Auth.admin().contentType("application/json").body("{\"id\":\"x1\",\"user_id\":\"@bot:example.org\"}")
                 .post("/v1/matrix-accounts").then().statusCode(400)
                 .body("errors.field", org.hamcrest.Matchers.hasItem("access_token"));
-        given().contentType("application/json").body("{\"id\":\"x2\",\"access_token\":\"t\"}")
+        Auth.admin().contentType("application/json").body("{\"id\":\"x2\",\"access_token\":\"t\"}")
                 .post("/v1/matrix-accounts").then().statusCode(400)
                 .body("errors.field", org.hamcrest.Matchers.hasItem("homeserver"));
     }
@@ -256,7 +255,7 @@ class AccountLoginTest {
                 .withStatus(403).withHeader("Content-Type", "application/json")
                 .withBody("{\"errcode\":\"M_FORBIDDEN\",\"error\":\"You are not invited to this room.\"}")));
 
-        given().contentType("application/json").body("{\"room\":\"#ops:example.org\"}")
+        Auth.admin().contentType("application/json").body("{\"room\":\"#ops:example.org\"}")
                 .post("/v1/matrix-accounts/" + id + "/join").then().statusCode(200)
                 .body("room_id", equalTo("!abc:example.org"));
         LoggedRequest join = hs.findAll(postRequestedFor(urlEqualTo("/_matrix/client/v3/join/%23ops%3Aexample.org"))).get(0);
@@ -266,7 +265,7 @@ class AccountLoginTest {
                 // the validator cannot read joining.yaml's oneOf path parameter: that message is reported at IGNORE level
                 .filteredOn(m -> m.getLevel() != ValidationReport.Level.IGNORE).isEmpty();
 
-        String refused = given().contentType("application/json").body("{\"room\":\"!secret:example.org\"}")
+        String refused = Auth.admin().contentType("application/json").body("{\"room\":\"!secret:example.org\"}")
                 .post("/v1/matrix-accounts/" + id + "/join").then().statusCode(403)
                 .contentType("application/problem+json")
                 .body("errcode", equalTo("M_FORBIDDEN"))
@@ -274,10 +273,10 @@ class AccountLoginTest {
                 .extract().asString();
         assertThat(refused).doesNotContain(TOKEN);
 
-        given().contentType("application/json").body("{\"room\":\"ops\"}")
+        Auth.admin().contentType("application/json").body("{\"room\":\"ops\"}")
                 .post("/v1/matrix-accounts/" + id + "/join").then().statusCode(400)
                 .body("errors.field", org.hamcrest.Matchers.hasItem("room"));
-        given().contentType("application/json").body("{\"room\":\"#ops:example.org\"}")
+        Auth.admin().contentType("application/json").body("{\"room\":\"#ops:example.org\"}")
                 .post("/v1/matrix-accounts/nobody/join").then().statusCode(404);
     }
     @Test
@@ -292,14 +291,14 @@ class AccountLoginTest {
                 .withHeader("Authorization", WireMock.equalTo("Bearer " + TOKEN))
                 .willReturn(okJson("{\"room_id\":\"" + v12 + "\"}")));
 
-        given().contentType("application/json").body("{\"room\":\"" + v12 + "\"}")
+        Auth.admin().contentType("application/json").body("{\"room\":\"" + v12 + "\"}")
                 .post("/v1/matrix-accounts/" + id + "/join").then().statusCode(200)
                 .body("room_id", equalTo(v12));
         hs.verify(1, postRequestedFor(urlEqualTo("/_matrix/client/v3/join/%21GGsK0lXP3cPs7k4G_1rZqRjZ3rFzVhX4nWm0g2yYc4Q")));
 
         // still refused: an alias needs its server, and neither form may be empty or hold whitespace
         for (String invalid : new String[] {"#ops", "!", "!abc:", "! abc", "!a b:example.org"}) {
-            given().contentType("application/json").body("{\"room\":\"" + invalid + "\"}")
+            Auth.admin().contentType("application/json").body("{\"room\":\"" + invalid + "\"}")
                     .post("/v1/matrix-accounts/" + id + "/join").then().statusCode(400)
                     .body("errors.field", org.hamcrest.Matchers.hasItem("room"));
         }
@@ -331,7 +330,7 @@ class AccountLoginTest {
                 .withHeader("Authorization", WireMock.equalTo("Bearer fresh-token"))
                 .willReturn(okJson("{\"room_id\":\"!r:example.org\"}")));
 
-        given().contentType("application/json").body("{\"room\":\"!r:example.org\"}")
+        Auth.admin().contentType("application/json").body("{\"room\":\"!r:example.org\"}")
                 .post("/v1/matrix-accounts/" + id + "/join").then().statusCode(200)
                 .body("room_id", equalTo("!r:example.org"));
         hs.verify(2, postRequestedFor(urlEqualTo("/_matrix/client/v3/login")));

@@ -1,6 +1,5 @@
 package io.herald.dispatcher;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -24,7 +23,7 @@ class AccountResourceTest {
 
     @Test
     void theTokenIsStoredEncryptedAndNeverShown() {
-        String body = given().contentType("application/json")
+        String body = Auth.admin().contentType("application/json")
                 .body("{\"id\":\"enc-bot\",\"homeserver\":\"https://matrix.example.org/\",\"access_token\":\"" + TOKEN
                         + "\",\"user_id\":\"@bot:example.org\"}")
                 .post("/v1/matrix-accounts")
@@ -38,24 +37,24 @@ class AccountResourceTest {
         MatrixAccount stored = QuarkusTransaction.requiringNew().call(() -> MatrixAccount.findById("enc-bot"));
         assertThat(stored.accessTokenEncrypted).startsWith("v1:").doesNotContain(TOKEN);
 
-        given().get("/v1/matrix-accounts").then().statusCode(200)
+        Auth.admin().get("/v1/matrix-accounts").then().statusCode(200)
                 .body("id", hasItem("enc-bot")).body(not(containsString(TOKEN)));
-        given().get("/v1/matrix-accounts/enc-bot").then().statusCode(200).body("user_id", equalTo("@bot:example.org"));
+        Auth.admin().get("/v1/matrix-accounts/enc-bot").then().statusCode(200).body("user_id", equalTo("@bot:example.org"));
     }
 
     @Test
     void duplicatesConflictAndDeletedAccountsAreGone() {
         String json = "{\"id\":\"dup-bot\",\"homeserver\":\"https://hs.example.org\",\"access_token\":\"t\"}";
-        given().contentType("application/json").body(json).post("/v1/matrix-accounts").then().statusCode(201);
-        given().contentType("application/json").body(json).post("/v1/matrix-accounts").then().statusCode(409)
+        Auth.admin().contentType("application/json").body(json).post("/v1/matrix-accounts").then().statusCode(201);
+        Auth.admin().contentType("application/json").body(json).post("/v1/matrix-accounts").then().statusCode(409)
                 .contentType("application/problem+json");
-        given().delete("/v1/matrix-accounts/dup-bot").then().statusCode(204);
-        given().get("/v1/matrix-accounts/dup-bot").then().statusCode(404);
+        Auth.admin().delete("/v1/matrix-accounts/dup-bot").then().statusCode(204);
+        Auth.admin().get("/v1/matrix-accounts/dup-bot").then().statusCode(404);
     }
 
     @Test
     void invalidAccountsAreRefusedFieldByField() {
-        given().contentType("application/json")
+        Auth.admin().contentType("application/json")
                 .body("{\"id\":\"bad bot\",\"homeserver\":\"ftp://x\",\"user_id\":\"bot\"}")
                 .post("/v1/matrix-accounts")
                 .then().statusCode(400)

@@ -1,6 +1,5 @@
 package io.herald.dispatcher;
 
-import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 
 import io.herald.common.Delivery;
@@ -25,7 +24,7 @@ final class Deliveries {
     /** An account on {@code homeserver} with token {@code token-<id>}; {@code extra}: more JSON fields, or "". */
     static String account(String prefix, String homeserver, String extra) {
         String id = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
-        given().contentType("application/json").body("{\"id\":\"" + id + "\",\"homeserver\":\"" + homeserver
+        Auth.admin().contentType("application/json").body("{\"id\":\"" + id + "\",\"homeserver\":\"" + homeserver
                 + "\",\"access_token\":\"token-" + id + "\"" + extra + "}").post("/v1/matrix-accounts").then().statusCode(201);
         return id;
     }
@@ -54,7 +53,7 @@ final class Deliveries {
     }
 
     static String state(String deliveryId) {
-        var response = given().get("/v1/deliveries/" + deliveryId);
+        var response = Auth.admin().get("/v1/deliveries/" + deliveryId);
         return response.statusCode() == 200 ? response.path("state") : null;
     }
 

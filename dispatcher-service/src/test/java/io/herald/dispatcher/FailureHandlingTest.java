@@ -9,7 +9,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -64,7 +63,7 @@ class FailureHandlingTest {
     @Test
     void anUnknownTokenLogsInAgainWithTheSameDeviceAndRetries() {
         String account = "relogin-" + UUID.randomUUID().toString().substring(0, 8);
-        given().contentType("application/json").body("{\"id\":\"" + account + "\",\"homeserver\":\"" + homeserver.baseUrl()
+        Auth.admin().contentType("application/json").body("{\"id\":\"" + account + "\",\"homeserver\":\"" + homeserver.baseUrl()
                 + "\",\"access_token\":\"old-token\",\"user_id\":\"@bot:example.org\",\"device_id\":\"DEV1\","
                 + "\"password\":\"bot-password\"}")
                 .post("/v1/matrix-accounts").then().statusCode(201).body("relogin", equalTo(true))
@@ -107,7 +106,7 @@ class FailureHandlingTest {
         produce(delivery);
 
         awaitState(delivery.id(), "dead");
-        given().get("/v1/dead-letters/" + delivery.id()).then().statusCode(200)
+        Auth.admin().get("/v1/dead-letters/" + delivery.id()).then().statusCode(200)
                 .body("reason", containsString("M_UNKNOWN_TOKEN"))
                 .body("reason", containsString("no stored password"))
                 .body("delivery.id", equalTo(delivery.id()));
@@ -147,7 +146,7 @@ class FailureHandlingTest {
                 .containsExactly(ordered.get(0).id(), ordered.get(1).id(), ordered.get(2).id());
         LoggedRequest healthyPut = homeserver.findAll(putRequestedFor(urlPathMatching(pattern(healthy)))).get(0);
         assertThat(healthyPut.getLoggedDate()).isBefore(successes.get(0).getLoggedDate());
-        given().get("/v1/deliveries/" + ordered.get(0).id()).then().body("attempts", equalTo(4))
+        Auth.admin().get("/v1/deliveries/" + ordered.get(0).id()).then().body("attempts", equalTo(4))
                 .body("history.size()", equalTo(4)).body("history[0].status", equalTo(503));
     }
 
@@ -166,35 +165,35 @@ class FailureHandlingTest {
         awaitState(first.id(), "dead");
         awaitState(second.id(), "dead");
 
-        given().get("/v1/dead-letters?room=" + roomKey).then().statusCode(200)
+        Auth.admin().get("/v1/dead-letters?room=" + roomKey).then().statusCode(200)
                 .body("total", equalTo(2))
                 .body("dead_letters.delivery_id", hasItem(first.id()))
                 .body("dead_letters[0].reason", containsString("M_FORBIDDEN"))
                 .body("dead_letters[0].last_status", equalTo(403));
-        given().get("/v1/dead-letters?room=" + roomKey + "&reason=forbidden&kind=matrix_room&newer_than=PT1H")
+        Auth.admin().get("/v1/dead-letters?room=" + roomKey + "&reason=forbidden&kind=matrix_room&newer_than=PT1H")
                 .then().body("total", equalTo(2));
-        given().get("/v1/dead-letters?room=" + roomKey + "&older_than=PT1H").then().body("total", equalTo(0));
-        given().get("/v1/dead-letters?older_than=yesterday").then().statusCode(400);
-        given().get("/v1/dead-letters/" + first.id()).then().statusCode(200)
+        Auth.admin().get("/v1/dead-letters?room=" + roomKey + "&older_than=PT1H").then().body("total", equalTo(0));
+        Auth.admin().get("/v1/dead-letters?older_than=yesterday").then().statusCode(400);
+        Auth.admin().get("/v1/dead-letters/" + first.id()).then().statusCode(200)
                 .body("history[0].status", equalTo(403)).body("delivery.destination.matrix_room.room_id", equalTo(room));
 
         // The bot was invited meanwhile: replay one, and it is delivered with the same txnId.
         homeserver.stubFor(put(urlPathMatching(pattern(room))).atPriority(0).willReturn(okJson("{\"event_id\":\"$replayed\"}")));
-        given().post("/v1/dead-letters/" + first.id() + "/replay").then().statusCode(202).body("replayed", equalTo(1));
+        Auth.admin().post("/v1/dead-letters/" + first.id() + "/replay").then().statusCode(202).body("replayed", equalTo(1));
         awaitState(first.id(), "delivered");
         assertThat(homeserver.findAll(putRequestedFor(urlPathMatching(".*/herald-" + first.id())))).hasSize(2);
-        given().get("/v1/dead-letters/" + first.id()).then().statusCode(404);
+        Auth.admin().get("/v1/dead-letters/" + first.id()).then().statusCode(404);
 
-        given().delete("/v1/dead-letters").then().statusCode(400).body("detail", containsString("all=true"));
-        given().delete("/v1/dead-letters?room=" + roomKey).then().statusCode(200).body("purged", equalTo(1));
-        given().get("/v1/dead-letters?room=" + roomKey).then().body("total", equalTo(0));
-        given().delete("/v1/dead-letters/" + second.id()).then().statusCode(404);
+        Auth.admin().delete("/v1/dead-letters").then().statusCode(400).body("detail", containsString("all=true"));
+        Auth.admin().delete("/v1/dead-letters?room=" + roomKey).then().statusCode(200).body("purged", equalTo(1));
+        Auth.admin().get("/v1/dead-letters?room=" + roomKey).then().body("total", equalTo(0));
+        Auth.admin().delete("/v1/dead-letters/" + second.id()).then().statusCode(404);
     }
 
     // --- helpers
 
     private static void createAccount(String id) {
-        given().contentType("application/json").body("{\"id\":\"" + id + "\",\"homeserver\":\"" + homeserver.baseUrl()
+        Auth.admin().contentType("application/json").body("{\"id\":\"" + id + "\",\"homeserver\":\"" + homeserver.baseUrl()
                 + "\",\"access_token\":\"token-" + id + "\"}").post("/v1/matrix-accounts").then().statusCode(201);
     }
 
@@ -224,7 +223,7 @@ class FailureHandlingTest {
     }
 
     private static void awaitState(String deliveryId, String state) {
-        await().atMost(WAIT).until(() -> given().get("/v1/deliveries/" + deliveryId).statusCode() == 200
-                && state.equals(given().get("/v1/deliveries/" + deliveryId).path("state")));
+        await().atMost(WAIT).until(() -> Auth.admin().get("/v1/deliveries/" + deliveryId).statusCode() == 200
+                && state.equals(Auth.admin().get("/v1/deliveries/" + deliveryId).path("state")));
     }
 }

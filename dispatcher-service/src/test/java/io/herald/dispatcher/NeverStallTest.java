@@ -19,7 +19,6 @@ import static io.herald.dispatcher.Deliveries.produce;
 import static io.herald.dispatcher.Deliveries.room;
 import static io.herald.dispatcher.Deliveries.sendsTo;
 import static io.herald.dispatcher.Deliveries.state;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
@@ -93,7 +92,7 @@ class NeverStallTest {
         produce(d);
 
         awaitState(d.id(), "delivered");
-        given().get("/v1/deliveries/" + d.id()).then().body("attempts", org.hamcrest.Matchers.equalTo(4))
+        Auth.admin().get("/v1/deliveries/" + d.id()).then().body("attempts", org.hamcrest.Matchers.equalTo(4))
                 .body("matrix_event_id", org.hamcrest.Matchers.equalTo("$zero"));
     }
 
@@ -117,7 +116,7 @@ class NeverStallTest {
         awaitState(waiting.id(), "retrying");
         await().atMost(WAIT).until(() -> isParked(waiting) && isParked(behind)); // the second behind the first
         assertThat(state(behind.id())).as("the later delivery of the limited room waits behind the first").isNull();
-        given().get("/v1/deliveries/" + waiting.id()).then().body("last_status", org.hamcrest.Matchers.equalTo(429));
+        Auth.admin().get("/v1/deliveries/" + waiting.id()).then().body("last_status", org.hamcrest.Matchers.equalTo(429));
     }
 
     @Test
@@ -130,7 +129,7 @@ class NeverStallTest {
         produce(d);
 
         awaitState(d.id(), "delivered");
-        given().get("/v1/deliveries/" + d.id()).then().body("matrix_event_id", nullValue())
+        Auth.admin().get("/v1/deliveries/" + d.id()).then().body("matrix_event_id", nullValue())
                 .body("last_error", containsString("unusable event_id"));
         assertThat(homeserver.findAll(putRequestedFor(urlPathMatching(sendsTo(room))))).hasSize(1);
     }
@@ -146,7 +145,7 @@ class NeverStallTest {
         produce(d);
 
         awaitState(d.id(), "dead");
-        String reason = given().get("/v1/dead-letters/" + d.id()).then().statusCode(200).extract().path("reason");
+        String reason = Auth.admin().get("/v1/dead-letters/" + d.id()).then().statusCode(200).extract().path("reason");
         assertThat(reason).contains("M_FORBIDDEN: not in room").doesNotContain("\u0000").hasSizeLessThan(1100);
     }
 
@@ -297,7 +296,7 @@ class NeverStallTest {
         }
 
         homeserver.stubFor(put(urlPathMatching(sendsTo(room))).atPriority(1).willReturn(okJson("{\"event_id\":\"$again\"}")));
-        given().post("/v1/dead-letters/replay?room=" + roomKey).then().statusCode(202)
+        Auth.admin().post("/v1/dead-letters/replay?room=" + roomKey).then().statusCode(202)
                 .body("replayed", org.hamcrest.Matchers.equalTo(5));
         accepted.forEach(d -> awaitState(d.id(), "delivered"));
 

@@ -5,7 +5,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.postRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -153,7 +152,7 @@ class PushGatewayTest {
     }
 
     private static void awaitLogState(String deliveryId, String state) {
-        await().atMost(WAIT).until(() -> given().get("/v1/deliveries/" + deliveryId).statusCode() == 200
-                && state.equals(given().get("/v1/deliveries/" + deliveryId).path("state")));
+        await().atMost(WAIT).until(() -> Auth.admin().get("/v1/deliveries/" + deliveryId).statusCode() == 200
+                && state.equals(Auth.admin().get("/v1/deliveries/" + deliveryId).path("state")));
     }
 }

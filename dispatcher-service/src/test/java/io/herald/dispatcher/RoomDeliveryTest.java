@@ -7,7 +7,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -85,7 +84,7 @@ class RoomDeliveryTest {
         assertThat(report.getMessages()).isEmpty();
 
         awaitLogState(delivery.id(), "delivered");
-        given().get("/v1/deliveries/" + delivery.id()).then()
+        Auth.admin().get("/v1/deliveries/" + delivery.id()).then()
                 .body("matrix_event_id", org.hamcrest.Matchers.equalTo("$ev1"))
                 .body("attempts", org.hamcrest.Matchers.equalTo(1));
         assertThat(homeserver.findAll(putRequestedFor(urlPathMatching(".*" + encoded(room) + ".*")))).hasSize(1);
@@ -121,7 +120,7 @@ class RoomDeliveryTest {
         List<LoggedRequest> requests = awaitRequests(room, 3);
         assertThat(requests).extracting(LoggedRequest::getUrl).containsOnly(requests.get(0).getUrl());
         awaitLogState(delivery.id(), "delivered");
-        given().get("/v1/deliveries/" + delivery.id()).then().body("attempts", org.hamcrest.Matchers.equalTo(3));
+        Auth.admin().get("/v1/deliveries/" + delivery.id()).then().body("attempts", org.hamcrest.Matchers.equalTo(3));
     }
 
     @Test
@@ -190,7 +189,7 @@ class RoomDeliveryTest {
 
         List<LoggedRequest> puts = awaitRequests(room, 2);
         assertThat(puts).extracting(LoggedRequest::getUrl).containsOnly(puts.get(0).getUrl());
-        await().atMost(WAIT).untilAsserted(() -> given().get("/v1/deliveries/" + delivery.id()).then()
+        await().atMost(WAIT).untilAsserted(() -> Auth.admin().get("/v1/deliveries/" + delivery.id()).then()
                 .body("state", org.hamcrest.Matchers.equalTo("delivered"))
                 .body("attempts", org.hamcrest.Matchers.equalTo(2))
                 .body("history.size()", org.hamcrest.Matchers.equalTo(2))
@@ -236,7 +235,7 @@ class RoomDeliveryTest {
         ConsumerRecord<String, String> dead = KafkaRecords.await(KafkaRecords.bootstrapServers(), Topics.DELIVERIES_DLQ,
                 r -> r.value() != null && r.value().contains(delivery.id()), 1, WAIT).get(0);
         assertThat(KafkaRecords.header(dead, "dead-letter-reason")).contains("gave up at the deadline");
-        given().get("/v1/deliveries/" + delivery.id()).then()
+        Auth.admin().get("/v1/deliveries/" + delivery.id()).then()
                 .body("state", org.hamcrest.Matchers.equalTo("dead"))
                 .body("attempts", org.hamcrest.Matchers.greaterThan(1));
     }
@@ -260,7 +259,7 @@ class RoomDeliveryTest {
     }
 
     private static void ensureAccount(String id, String url) {
-        given().contentType("application/json")
+        Auth.admin().contentType("application/json")
                 .body("{\"id\":\"" + id + "\",\"homeserver\":\"" + url + "\",\"access_token\":\"" + TOKEN + "\"}")
                 .post("/v1/matrix-accounts")
                 .then().statusCode(org.hamcrest.Matchers.oneOf(201, 409));
@@ -286,7 +285,7 @@ class RoomDeliveryTest {
     }
 
     private static void awaitLogState(String deliveryId, String state) {
-        await().atMost(WAIT).until(() -> given().get("/v1/deliveries/" + deliveryId).statusCode() == 200
-                && state.equals(given().get("/v1/deliveries/" + deliveryId).path("state")));
+        await().atMost(WAIT).until(() -> Auth.admin().get("/v1/deliveries/" + deliveryId).statusCode() == 200
+                && state.equals(Auth.admin().get("/v1/deliveries/" + deliveryId).path("state")));
     }
 }

@@ -74,6 +74,7 @@ class DispatcherBenchmark {
             System.getProperties().stringPropertyNames().stream().filter(n -> n.startsWith("herald.bench.dispatcher."))
                     .forEach(n -> config.put("herald.dispatcher." + n.substring("herald.bench.dispatcher.".length()),
                             System.getProperty(n)));
+            AdminToken.sendByDefault();
             try (ServiceProcess dispatcher = ServiceProcess.start("dispatcher-service", "dispatcher-bench", config)) {
                 given().contentType("application/json").body("{\"id\":\"" + account + "\",\"homeserver\":\"" + sink.url()
                         + "\",\"access_token\":\"t\"}").post(dispatcher.url() + "/v1/matrix-accounts").then().statusCode(201);

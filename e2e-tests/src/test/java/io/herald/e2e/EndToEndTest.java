@@ -35,7 +35,6 @@ class EndToEndTest {
 
     private static final String TOKEN = "syt_e2e_secret_token";
     private static final Duration WAIT = Duration.ofSeconds(90);
-    private static final String INGEST_ADMIN_TOKEN = "e2e-ingest-admin-token";
 
     private static WireMockServer homeserver;
     private static ServiceProcess ingest;
@@ -55,15 +54,15 @@ class EndToEndTest {
                 "quarkus.datasource.jdbc.url", EmbeddedPostgres.jdbcUrl(),
                 "quarkus.datasource.username", "postgres",
                 "quarkus.datasource.password", "postgres");
-        ingest = ServiceProcess.start("ingest-service", merge(database, Map.of("kafka.bootstrap.servers", kafka,
-                "herald.ingest.admin-token", INGEST_ADMIN_TOKEN)));
+        AdminToken.sendByDefault();
+        ingest = ServiceProcess.start("ingest-service", merge(database, Map.of("kafka.bootstrap.servers", kafka)));
         rules = ServiceProcess.start("rules-service", merge(database, Map.of("kafka.bootstrap.servers", kafka)));
         dispatcher = ServiceProcess.start("dispatcher-service", merge(database, Map.of(
                 "kafka.bootstrap.servers", kafka,
                 "herald.secrets.key", "ZTJlLXRlc3Qta2V5LTMyLWJ5dGVzLWxvbmctLS0tLS0=",
                 "herald.dev-sink.enabled", "true")));
         // Producers authenticate with an API key made through ingest's admin API.
-        apiKey = given().header("Authorization", "Bearer " + INGEST_ADMIN_TOKEN).contentType("application/json")
+        apiKey = given().contentType("application/json")
                 .body("{\"tenant\":\"e2e\",\"sender\":\"@herald:localhost\",\"rooms\":[\"*\"]}")
                 .post(ingest.url() + "/v1/admin/api-keys").then().statusCode(201).extract().path("key");
     }
@@ -122,6 +121,17 @@ class EndToEndTest {
 
         for (ServiceProcess service : List.of(ingest, rules, dispatcher)) {
             assertThat(Files.readString(service.log)).as(service.name + " log").doesNotContain(TOKEN).doesNotContain(apiKey);
+        }
+    }
+
+    @Test
+    void thePackagedServicesTakeTheAdminTokenFromTheEnvironmentAndRefuseOthers() {
+        // ServiceProcess configures only the token's hash, as HERALD_AUTH_TOKENS_ADMIN_SHA256 (as Compose does)
+        for (String url : List.of(ingest.url() + "/v1/admin/api-keys", rules.url() + "/v1/rooms",
+                dispatcher.url() + "/v1/matrix-accounts")) {
+            given().get(url).then().statusCode(200);
+            given().header("Authorization", "Bearer hrldt_wrong").get(url).then().statusCode(401)
+                    .header("WWW-Authenticate", org.hamcrest.Matchers.startsWith("Bearer"));
         }
     }
 

@@ -441,7 +441,8 @@ final class FaultScenario {
         List<CompletableFuture<?>> all = new ArrayList<>();
         for (String deliveryId : ids) {
             slots.acquire();
-            all.add(http.sendAsync(HttpRequest.newBuilder(URI.create(base + deliveryId)).GET().build(),
+            all.add(http.sendAsync(HttpRequest.newBuilder(URI.create(base + deliveryId))
+                            .header("Authorization", "Bearer " + AdminToken.TOKEN).GET().build(),
                     HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8)).whenComplete((r, e) -> {
                         slots.release();
                         if (r != null && r.statusCode() == 200) {

@@ -26,7 +26,6 @@ final class HeraldStack implements AutoCloseable {
 
     static final String ACCOUNT = "fault";
     static final String SENDER = "@herald:fault.test";
-    private static final String INGEST_ADMIN_TOKEN = "fault-suite-admin-token";
 
     final KafkaBroker broker;
     final FakeHomeserver homeserver;
@@ -52,6 +51,7 @@ final class HeraldStack implements AutoCloseable {
 
     static HeraldStack start() throws Exception {
         QUIET.forEach(logger -> logger.setLevel(java.util.logging.Level.WARNING));
+        AdminToken.sendByDefault();
         CompletableFuture<String> postgres = CompletableFuture.supplyAsync(EmbeddedPostgres::jdbcUrl);
         KafkaBroker broker = KafkaBroker.start();
         broker.createTopics(Map.of(Topics.NOTIFICATIONS, 8, Topics.DELIVERIES, 8,
@@ -66,7 +66,7 @@ final class HeraldStack implements AutoCloseable {
         stack.dispatchers.add(dispatcher.get(300, TimeUnit.SECONDS));
 
         // Producers authenticate with an API key; this one may post to any room, with room for the suite's pace.
-        stack.apiKey = given().header("Authorization", "Bearer " + INGEST_ADMIN_TOKEN).contentType("application/json")
+        stack.apiKey = given().contentType("application/json")
                 .body("{\"tenant\":\"fault\",\"sender\":\"" + SENDER + "\",\"rooms\":[\"*\"],"
                         + "\"rate_limit\":{\"per_second\":100000,\"burst\":100000}}")
                 .post(stack.ingest.url() + "/v1/admin/api-keys").then().statusCode(201).extract().path("key");
@@ -105,7 +105,6 @@ final class HeraldStack implements AutoCloseable {
                 "quarkus.datasource.username", "postgres",
                 "quarkus.datasource.password", "postgres"));
         switch (module) {
-            case "ingest-service" -> config.put("herald.ingest.admin-token", INGEST_ADMIN_TOKEN);
             case "dispatcher-service" -> {
                 config.put("herald.secrets.key", "ZmF1bHQtc3VpdGUta2V5LTMyLWJ5dGVzLWxvbmctLS0=");
                 // No send-rate limit of the bot account: the suite measures faults, not throttling.

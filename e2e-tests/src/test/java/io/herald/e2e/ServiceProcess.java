@@ -58,7 +58,9 @@ final class ServiceProcess implements AutoCloseable {
         command.add("-jar");
         command.add(jar.toString());
         Path log = Files.createDirectories(repoRoot().resolve("e2e-tests/target/service-logs")).resolve(instance + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(AdminToken.environment());
+        Process process = builder.start();
         ServiceProcess service = new ServiceProcess(instance, port, process, log);
         try {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> {

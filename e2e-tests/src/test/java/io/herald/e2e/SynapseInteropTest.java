@@ -61,7 +61,6 @@ import org.junit.jupiter.api.Test;
 class SynapseInteropTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final String INGEST_ADMIN_TOKEN = "interop-ingest-admin-token";
     private static final String HOW_TO_RUN = "as root: deploy/synapse/synapse.sh start && eval \"$(deploy/synapse/synapse.sh env)\","
             + " then run the test again (docs/synapse.md)";
     /** This run's tag: in account ids, room keys, aliases and message texts. */
@@ -125,9 +124,11 @@ class SynapseInteropTest {
                 "quarkus.datasource.jdbc.url", EmbeddedPostgres.jdbcUrl(),
                 "quarkus.datasource.username", "postgres",
                 "quarkus.datasource.password", "postgres");
-        CompletableFuture<ServiceProcess> startingIngest = startAsync("ingest-service",
-                merge(common, Map.of("herald.ingest.admin-token", INGEST_ADMIN_TOKEN)));
-        CompletableFuture<ServiceProcess> startingRules = startAsync("rules-service", common);
+        AdminToken.sendByDefault();
+        CompletableFuture<ServiceProcess> startingIngest = startAsync("ingest-service", common);
+        // Matrix users manage their own push rules with their Synapse access token (checked with Synapse's whoami)
+        CompletableFuture<ServiceProcess> startingRules = startAsync("rules-service",
+                merge(common, Map.of("herald.auth.matrix.homeserver", synapse)));
         CompletableFuture<ServiceProcess> startingDispatcher = startAsync("dispatcher-service", merge(common, Map.of(
                 "herald.secrets.key", "aW50ZXJvcC10ZXN0LWtleS0zMi1ieXRlcy1sb25nLS0=",
                 // Server discovery of "localhost:8008" over http: Synapse serves its own well-known there.
@@ -141,7 +142,7 @@ class SynapseInteropTest {
         rules = startingRules.isCompletedExceptionally() ? null : startingRules.join();
         dispatcher = startingDispatcher.isCompletedExceptionally() ? null : startingDispatcher.join();
         CompletableFuture.allOf(startingIngest, startingRules, startingDispatcher).join();
-        apiKey = given().header("Authorization", "Bearer " + INGEST_ADMIN_TOKEN).contentType("application/json")
+        apiKey = given().contentType("application/json")
                 .body("{\"tenant\":\"interop\",\"sender\":\"@herald:" + serverName + "\",\"rooms\":[\"*\"]}")
                 .post(ingest.url() + "/v1/admin/api-keys").then().statusCode(201).extract().path("key");
 

@@ -13,7 +13,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
         components = @Components(securitySchemes = {
                 @SecurityScheme(securitySchemeName = "apiKey", type = SecuritySchemeType.HTTP, scheme = "bearer",
                         description = "An API key from POST /v1/admin/api-keys (hrld_…)"),
-                @SecurityScheme(securitySchemeName = "adminToken", type = SecuritySchemeType.HTTP, scheme = "bearer",
-                        description = "herald.ingest.admin-token")}))
+                @SecurityScheme(securitySchemeName = "bearer", type = SecuritySchemeType.HTTP, scheme = "bearer",
+                        description = "A service token (hrldt_…) or an OIDC access token with the admin role")}))
 public class IngestApplication extends Application {
 }

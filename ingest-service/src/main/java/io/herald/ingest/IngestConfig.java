@@ -18,7 +18,9 @@ public interface IngestConfig {
     @WithDefault("10s")
     Duration publishTimeout();
 
-    /** Credential of the admin API; unset: the admin API refuses everything. */
+    /**
+     * Deprecated: a service token with the admin role (on ingest only). Use {@code herald.auth.tokens.<name>.*}.
+     */
     Optional<String> adminToken();
 
     RateLimit rateLimit();

@@ -13,6 +13,7 @@ import static org.hamcrest.Matchers.startsWith;
 import io.herald.common.NotificationEvent;
 import io.herald.testsupport.KafkaTestResource;
 import io.herald.testsupport.PostgresTestResource;
+import io.herald.testsupport.TestTokens;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
@@ -90,12 +91,17 @@ class AuthTest {
     }
 
     @Test
-    void theAdminApiNeedsTheAdminTokenAndNeverShowsAKeyAgain() {
+    void theAdminApiNeedsTheAdminRoleAndNeverShowsAKeyAgain() {
         given().get("/v1/admin/api-keys").then().statusCode(401).header("WWW-Authenticate", startsWith("Bearer"));
         given().header("Authorization", "Bearer wrong").get("/v1/admin/api-keys").then().statusCode(401);
         TestKeys.Key apiKey = TestKeys.any();
-        // an API key is not an admin token
-        given().header("Authorization", apiKey.bearer()).get("/v1/admin/api-keys").then().statusCode(401);
+        // an API key is no admin, nor is an operator
+        given().header("Authorization", apiKey.bearer()).get("/v1/admin/api-keys").then().statusCode(403)
+                .contentType("application/problem+json").body("detail", containsString("admin"));
+        given().header("Authorization", TestTokens.bearer(TestTokens.OPERATOR)).get("/v1/admin/api-keys")
+                .then().statusCode(403);
+        // the deprecated herald.ingest.admin-token still works (a service token with the admin role)
+        given().header("Authorization", "Bearer test-admin-token").get("/v1/admin/api-keys").then().statusCode(200);
 
         String body = given().header("Authorization", TestKeys.ADMIN).get("/v1/admin/api-keys")
                 .then().statusCode(200).body("id", hasItem(apiKey.id())).body("key", everyItem(nullValue()))

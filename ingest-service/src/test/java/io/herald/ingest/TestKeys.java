@@ -3,13 +3,15 @@ package io.herald.ingest;
 import static io.restassured.RestAssured.given;
 
 import io.herald.common.Json;
+import io.herald.testsupport.TestTokens;
 import java.util.List;
 import java.util.Map;
 
 /** API keys for tests, made through the admin API like an operator would. */
 public final class TestKeys {
 
-    public static final String ADMIN = "Bearer test-admin-token";
+    /** {@code Authorization} of an admin of every tenant (a service token of test-support's {@link TestTokens}). */
+    public static final String ADMIN = TestTokens.bearer(TestTokens.ADMIN);
 
     private TestKeys() {
     }

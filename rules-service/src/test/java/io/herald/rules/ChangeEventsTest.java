@@ -46,7 +46,7 @@ class ChangeEventsTest {
 
     @Test
     void aRoomRelinkedByAnotherInstanceIsPlannedWithTheNewLinkOnceItsChangeEventArrives() throws Exception {
-        given().contentType("application/json").body("{\"matrix_room_id\":\"!before:example.org\",\"account\":\"bot\"}")
+        Auth.admin().contentType("application/json").body("{\"matrix_room_id\":\"!before:example.org\",\"account\":\"bot\"}")
                 .put("/v1/rooms/shared").then().statusCode(201);
         assertThat(plannedRoom("shared")).isEqualTo("!before:example.org");
 
@@ -59,9 +59,9 @@ class ChangeEventsTest {
 
     @Test
     void membersAndRulesChangedByAnotherInstanceAreEvaluatedAfreshOnceTheirChangeEventsArrive() throws Exception {
-        given().contentType("application/json").body("{}").put("/v1/rooms/cshared").then().statusCode(201);
+        Auth.admin().contentType("application/json").body("{}").put("/v1/rooms/cshared").then().statusCode(201);
         for (String u : List.of("@c-alice:example.org", "@c-bob:example.org", "@c-carol:example.org")) {
-            given().contentType("application/json").body("{}").put("/v1/rooms/cshared/members/" + u).then().statusCode(201);
+            Auth.admin().contentType("application/json").body("{}").put("/v1/rooms/cshared/members/" + u).then().statusCode(201);
         }
         assertThat(evaluatedUsers()).hasSize(3);
 
@@ -79,13 +79,13 @@ class ChangeEventsTest {
     }
 
     private static List<String> evaluatedUsers() {
-        return given().contentType("application/json").body("{\"room\":\"cshared\",\"event\":" + EVENT + "}")
+        return Auth.admin().contentType("application/json").body("{\"room\":\"cshared\",\"event\":" + EVENT + "}")
                 .post("/v1/push-rules/evaluate").then().statusCode(200).extract().jsonPath()
                 .getList("results.user_id", String.class);
     }
 
     private static String aliceRule() {
-        return given().contentType("application/json").body("{\"room\":\"cshared\",\"event\":" + EVENT + "}")
+        return Auth.admin().contentType("application/json").body("{\"room\":\"cshared\",\"event\":" + EVENT + "}")
                 .post("/v1/push-rules/evaluate").then().statusCode(200).extract().jsonPath()
                 .getString("results.find { it.user_id == '@c-alice:example.org' }.rule_id");
     }

@@ -1,6 +1,5 @@
 package io.herald.rules;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.testsupport.KafkaTestResource;
@@ -21,7 +20,7 @@ class EvaluateResourceTest {
 
     @Test
     void oneEventLikeTheCli() {
-        JsonPath r = given().contentType("application/json")
+        JsonPath r = Auth.operator().contentType("application/json")
                 .body("{\"event\":" + MESSAGE + ",\"user_id\":\"@u:example.org\",\"room_member_count\":2}")
                 .post("/v1/push-rules/evaluate").then().statusCode(200).extract().jsonPath();
         assertThat(r.getString("rule_id")).isEqualTo(".m.rule.room_one_to_one");
@@ -29,7 +28,7 @@ class EvaluateResourceTest {
         assertThat(r.getList("actions")).contains("notify");
         assertThat(r.getMap("tweaks")).containsEntry("sound", "default");
 
-        JsonPath given = given().contentType("application/json")
+        JsonPath given = Auth.operator().contentType("application/json")
                 .body("{\"event\":" + MESSAGE + ",\"user_id\":\"@u:example.org\",\"room_member_count\":5,"
                         + "\"ruleset\":{\"global\":{\"override\":[{\"rule_id\":\"all\",\"default\":false,\"enabled\":true,"
                         + "\"conditions\":[],\"actions\":[\"notify\",{\"set_tweak\":\"highlight\"}]}]}}}")
@@ -40,36 +39,36 @@ class EvaluateResourceTest {
 
     @Test
     void malformedRequestsGetTheCliError() {
-        given().contentType("application/json").body("{\"event\":" + MESSAGE + ",\"room_member_count\":2}")
+        Auth.operator().contentType("application/json").body("{\"event\":" + MESSAGE + ",\"room_member_count\":2}")
                 .post("/v1/push-rules/evaluate").then().statusCode(400)
                 .body("error", org.hamcrest.Matchers.containsString("user_id"));
-        given().contentType("application/json").body("[1]").post("/v1/push-rules/evaluate").then().statusCode(400)
+        Auth.operator().contentType("application/json").body("[1]").post("/v1/push-rules/evaluate").then().statusCode(400)
                 .body("error", org.hamcrest.Matchers.notNullValue());
-        given().contentType("application/json").body("{\"room\":\"eval-none\",\"event\":" + MESSAGE + "}")
+        Auth.operator().contentType("application/json").body("{\"room\":\"eval-none\",\"event\":" + MESSAGE + "}")
                 .post("/v1/push-rules/evaluate").then().statusCode(404);
     }
 
     @Test
     void aRoomAnswersForEveryMemberWithTheirStoredRules() {
-        given().contentType("application/json").body("{\"matrix_room_id\":\"!eval:example.org\",\"account\":\"bot\"}")
+        Auth.admin().contentType("application/json").body("{\"matrix_room_id\":\"!eval:example.org\",\"account\":\"bot\"}")
                 .put("/v1/rooms/eval").then().statusCode(201);
         String event = "{\"type\":\"m.room.message\",\"sender\":\"@e-carol:example.org\",\"content\":{\"msgtype\":\"m.text\",\"body\":\"hi\"}}";
         for (String u : new String[] {"@e-alice:example.org", "@e-bob:example.org"}) {
-            given().contentType("application/json").body("{}").put("/v1/rooms/eval/members/" + u).then().statusCode(201);
+            Auth.admin().contentType("application/json").body("{}").put("/v1/rooms/eval/members/" + u).then().statusCode(201);
         }
         // the first evaluation fills the caches (members of the room, Bob's compiled rules)
-        JsonPath first = given().contentType("application/json").body("{\"room\":\"eval\",\"event\":" + event + "}")
+        JsonPath first = Auth.operator().contentType("application/json").body("{\"room\":\"eval\",\"event\":" + event + "}")
                 .post("/v1/push-rules/evaluate").then().statusCode(200).extract().jsonPath();
         assertThat(first.getList("results.user_id", String.class)).containsExactly("@e-alice:example.org", "@e-bob:example.org");
         assertThat(first.getString("results[1].rule_id")).isEqualTo(".m.rule.room_one_to_one");
 
         // changes through the API invalidate them: Carol joins, Bob mutes this room with a room rule (the event
         // gets the linked room's id)
-        given().contentType("application/json").body("{}").put("/v1/rooms/eval/members/@e-carol:example.org").then().statusCode(201);
-        given().contentType("application/json").body("{\"actions\":[]}")
+        Auth.admin().contentType("application/json").body("{}").put("/v1/rooms/eval/members/@e-carol:example.org").then().statusCode(201);
+        Auth.admin().contentType("application/json").body("{\"actions\":[]}")
                 .put("/v1/users/@e-bob:example.org/pushrules/global/room/!eval:example.org").then().statusCode(200);
 
-        JsonPath r = given().contentType("application/json").body("{\"room\":\"eval\",\"event\":" + event + "}")
+        JsonPath r = Auth.operator().contentType("application/json").body("{\"room\":\"eval\",\"event\":" + event + "}")
                 .post("/v1/push-rules/evaluate").then().statusCode(200).extract().jsonPath();
         assertThat(r.getList("results.user_id", String.class))
                 .containsExactly("@e-alice:example.org", "@e-bob:example.org", "@e-carol:example.org");

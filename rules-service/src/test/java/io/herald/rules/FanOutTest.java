@@ -1,6 +1,5 @@
 package io.herald.rules;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.common.Delivery;
@@ -45,7 +44,7 @@ class FanOutTest {
         pusher("@f-alice:example.org", "alice-tablet", "https://gw2.example.org/_matrix/push/v1/notify");
         pusher("@f-bob:example.org", "bob-phone", GW);
         // Bob: a user override that matches this room and does not notify
-        given().contentType("application/json").body("{\"actions\":[\"dont_notify\"],\"conditions\":"
+        Auth.admin().contentType("application/json").body("{\"actions\":[\"dont_notify\"],\"conditions\":"
                 + "[{\"kind\":\"event_match\",\"key\":\"room_id\",\"pattern\":\"!fan:example.org\"}]}")
                 .put("/v1/users/@f-bob:example.org/pushrules/global/override/mute-fan").then().statusCode(200);
 
@@ -90,7 +89,7 @@ class FanOutTest {
         member("rej", "@r-erin:example.org");
         pusher("@r-dave:example.org", "dave-old", GW);
         pusher("@r-dave:example.org", "dave-new", GW);
-        given().contentType("application/json")
+        Auth.admin().contentType("application/json")
                 .body(PusherResourceTest.pusher("com.example.app", "dave-old", GW, ",\"append\":true"))
                 .post("/v1/users/@r-erin:example.org/pushers/set").then().statusCode(200);
         NotificationEvent before = notification("rej", Map.of("msgtype", "m.text", "body", "one"));
@@ -118,17 +117,17 @@ class FanOutTest {
     }
 
     private static void linkRoom(String room, String matrixRoomId) {
-        given().contentType("application/json").body("{\"matrix_room_id\":\"" + matrixRoomId + "\",\"account\":\"bot\"}")
+        Auth.admin().contentType("application/json").body("{\"matrix_room_id\":\"" + matrixRoomId + "\",\"account\":\"bot\"}")
                 .put("/v1/rooms/" + room).then().statusCode(org.hamcrest.Matchers.oneOf(200, 201));
     }
 
     private static void member(String room, String userId) {
-        given().contentType("application/json").body("{}").put("/v1/rooms/" + room + "/members/" + userId)
+        Auth.admin().contentType("application/json").body("{}").put("/v1/rooms/" + room + "/members/" + userId)
                 .then().statusCode(org.hamcrest.Matchers.oneOf(200, 201));
     }
 
     private static void pusher(String userId, String pushkey, String url) {
-        given().contentType("application/json").body(PusherResourceTest.pusher("com.example.app", pushkey, url, ""))
+        Auth.admin().contentType("application/json").body(PusherResourceTest.pusher("com.example.app", pushkey, url, ""))
                 .post("/v1/users/" + userId + "/pushers/set").then().statusCode(200);
     }
 

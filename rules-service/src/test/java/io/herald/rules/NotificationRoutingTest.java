@@ -1,6 +1,5 @@
 package io.herald.rules;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.common.Delivery;
@@ -121,7 +120,7 @@ class NotificationRoutingTest {
 
     @Test
     void aRoomWithoutAMatrixLinkMakesNoDelivery() {
-        given().contentType("application/json").body("{}").put("/v1/rooms/unlinked").then().statusCode(201);
+        Auth.admin().contentType("application/json").body("{}").put("/v1/rooms/unlinked").then().statusCode(201);
         linkRoom("fence", "!fence:example.org", "bot");
         NotificationEvent unlinked = notification("unlinked", "nowhere to go");
         NotificationEvent fence = notification("fence", "after");
@@ -153,7 +152,7 @@ class NotificationRoutingTest {
         assertThat(delivery.destination().matrixRoom().roomId()).isEqualTo("!new:example.org");
         assertThat(delivery.destination().matrixRoom().account()).isEqualTo("bot2");
 
-        given().delete("/v1/rooms/moving").then().statusCode(204);
+        Auth.admin().delete("/v1/rooms/moving").then().statusCode(204);
         NotificationEvent gone = notification("moving", "nowhere");
         produce(gone);
         assertThat(KafkaRecords.await(KafkaRecords.bootstrapServers(), Topics.NOTIFICATIONS_DLQ,
@@ -163,7 +162,7 @@ class NotificationRoutingTest {
     }
 
     private static void linkRoom(String room, String matrixRoomId, String account) {
-        given().contentType("application/json")
+        Auth.admin().contentType("application/json")
                 .body("{\"matrix_room_id\":\"" + matrixRoomId + "\",\"account\":\"" + account + "\"}")
                 .put("/v1/rooms/" + room).then().statusCode(org.hamcrest.Matchers.oneOf(200, 201));
     }

@@ -1,6 +1,5 @@
 package io.herald.rules;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.atlassian.oai.validator.model.Request.Method;
@@ -28,7 +27,7 @@ class PushRulesResourceTest {
     }
 
     private static ExtractableResponse<Response> put(String user, String kindAndId, String query, String body) {
-        return given().contentType("application/json").body(body)
+        return Auth.admin().contentType("application/json").body(body)
                 .put(base(user) + "global/" + kindAndId + (query == null ? "" : "?" + query)).then().extract();
     }
 
@@ -36,15 +35,15 @@ class PushRulesResourceTest {
     void theWholeRulesetIsTheServerDefaultsAndConformsToTheSpec() {
         String user = "@defaults:example.org";
         ExtractableResponse<Response> all = Matrix.conforms(SPEC, Method.GET, M,
-                given().get(base(user)).then().statusCode(200).extract());
+                Auth.admin().get(base(user)).then().statusCode(200).extract());
         assertThat(all.jsonPath().getString("global.override[0].rule_id")).isEqualTo(".m.rule.master");
         assertThat(all.jsonPath().getList("global.underride.rule_id", String.class)).contains(".m.rule.message");
 
         ExtractableResponse<Response> global = Matrix.conforms(SPEC, Method.GET, M + "global/",
-                given().get(base(user) + "global/").then().statusCode(200).extract());
+                Auth.admin().get(base(user) + "global/").then().statusCode(200).extract());
         assertThat(global.jsonPath().getList("override.rule_id", String.class))
                 .isEqualTo(all.jsonPath().getList("global.override.rule_id", String.class));
-        given().get("/v1/users/" + user + "/pushrules").then().statusCode(200);
+        Auth.admin().get("/v1/users/" + user + "/pushrules").then().statusCode(200);
     }
 
     @Test
@@ -64,7 +63,7 @@ class PushRulesResourceTest {
         assertThat(overrideIds(user)).containsExactly(".m.rule.master", "four", "one", "three", "two");
 
         ExtractableResponse<Response> one = Matrix.conforms(SPEC, Method.GET, M + "global/override/one",
-                given().get(base(user) + "global/override/one").then().statusCode(200).extract());
+                Auth.admin().get(base(user) + "global/override/one").then().statusCode(200).extract());
         assertThat(one.jsonPath().getBoolean("default")).isFalse();
         assertThat(one.jsonPath().getBoolean("enabled")).isTrue();
         assertThat(one.jsonPath().getList("actions")).hasSize(2);
@@ -72,14 +71,14 @@ class PushRulesResourceTest {
 
         put(user, "content/cake", null, "{\"pattern\":\"cake*lie\",\"actions\":[\"notify\"]}");
         Matrix.conforms(SPEC, Method.GET, M + "global/content/cake",
-                given().get(base(user) + "global/content/cake").then().statusCode(200).extract());
-        assertThat(given().get(base(user) + "global/content/cake").jsonPath().getString("pattern")).isEqualTo("cake*lie");
+                Auth.admin().get(base(user) + "global/content/cake").then().statusCode(200).extract());
+        assertThat(Auth.admin().get(base(user) + "global/content/cake").jsonPath().getString("pattern")).isEqualTo("cake*lie");
 
         Matrix.conforms(SPEC, Method.DELETE, M + "global/override/four",
-                given().delete(base(user) + "global/override/four").then().statusCode(200).extract());
+                Auth.admin().delete(base(user) + "global/override/four").then().statusCode(200).extract());
         assertThat(overrideIds(user)).containsExactly(".m.rule.master", "one", "three", "two");
         Matrix.conforms(SPEC, Method.DELETE, M + "global/override/four",
-                given().delete(base(user) + "global/override/four").then().statusCode(404)
+                Auth.admin().delete(base(user) + "global/override/four").then().statusCode(404)
                         .body("errcode", org.hamcrest.Matchers.equalTo("M_NOT_FOUND")).extract());
     }
 
@@ -88,32 +87,32 @@ class PushRulesResourceTest {
         String user = "@toggles:example.org";
         String rule = "global/underride/.m.rule.message";
         ExtractableResponse<Response> enabled = Matrix.conforms(SPEC, Method.GET, M + rule + "/enabled",
-                given().get(base(user) + rule + "/enabled").then().statusCode(200).extract());
+                Auth.admin().get(base(user) + rule + "/enabled").then().statusCode(200).extract());
         assertThat(enabled.jsonPath().getBoolean("enabled")).isTrue();
 
-        Matrix.conforms(SPEC, Method.PUT, M + rule + "/enabled", given().contentType("application/json")
+        Matrix.conforms(SPEC, Method.PUT, M + rule + "/enabled", Auth.admin().contentType("application/json")
                 .body("{\"enabled\":false}").put(base(user) + rule + "/enabled").then().statusCode(200).extract());
-        Matrix.conforms(SPEC, Method.PUT, M + rule + "/actions", given().contentType("application/json")
+        Matrix.conforms(SPEC, Method.PUT, M + rule + "/actions", Auth.admin().contentType("application/json")
                 .body("{\"actions\":[\"notify\",{\"set_tweak\":\"sound\",\"value\":\"bell\"}]}")
                 .put(base(user) + rule + "/actions").then().statusCode(200).extract());
 
         // both overrides are kept (setting actions did not reset enabled)
-        assertThat(given().get(base(user) + rule + "/enabled").jsonPath().getBoolean("enabled")).isFalse();
+        assertThat(Auth.admin().get(base(user) + rule + "/enabled").jsonPath().getBoolean("enabled")).isFalse();
         ExtractableResponse<Response> actions = Matrix.conforms(SPEC, Method.GET, M + rule + "/actions",
-                given().get(base(user) + rule + "/actions").then().statusCode(200).extract());
+                Auth.admin().get(base(user) + rule + "/actions").then().statusCode(200).extract());
         assertThat(actions.jsonPath().getList("actions")).contains("notify", Map.of("set_tweak", "sound", "value", "bell"));
-        ExtractableResponse<Response> whole = given().get(base(user) + rule).then().statusCode(200).extract();
+        ExtractableResponse<Response> whole = Auth.admin().get(base(user) + rule).then().statusCode(200).extract();
         assertThat(whole.jsonPath().getBoolean("default")).isTrue();
         assertThat(whole.jsonPath().getBoolean("enabled")).isFalse();
         // another user is not affected
-        assertThat(given().get(base("@other-toggles:example.org") + rule + "/enabled").jsonPath().getBoolean("enabled")).isTrue();
+        assertThat(Auth.admin().get(base("@other-toggles:example.org") + rule + "/enabled").jsonPath().getBoolean("enabled")).isTrue();
 
         // a user rule keeps its enabled state when updated
         put(user, "room/!r:example.org", null, "{\"actions\":[\"notify\"]}");
-        given().contentType("application/json").body("{\"enabled\":false}")
+        Auth.admin().contentType("application/json").body("{\"enabled\":false}")
                 .put(base(user) + "global/room/!r:example.org/enabled").then().statusCode(200);
         put(user, "room/!r:example.org", null, "{\"actions\":[]}");
-        ExtractableResponse<Response> room = given().get(base(user) + "global/room/!r:example.org").then().statusCode(200).extract();
+        ExtractableResponse<Response> room = Auth.admin().get(base(user) + "global/room/!r:example.org").then().statusCode(200).extract();
         assertThat(room.jsonPath().getBoolean("enabled")).isFalse();
         assertThat(room.jsonPath().getList("actions")).isEmpty();
     }
@@ -122,13 +121,13 @@ class PushRulesResourceTest {
     void errorsAreMatrixErrorsWithTheSpecStatuses() {
         String user = "@errors:example.org";
         ExtractableResponse<Response> missing = Matrix.conforms(SPEC, Method.GET, M + "global/override/nope",
-                given().get(base(user) + "global/override/nope").then().statusCode(404).extract());
+                Auth.admin().get(base(user) + "global/override/nope").then().statusCode(404).extract());
         assertThat(missing.jsonPath().getString("errcode")).isEqualTo("M_NOT_FOUND");
         assertThat(missing.jsonPath().getString("error")).isNotBlank();
         for (String path : List.of("/enabled", "/actions")) {
             Matrix.conforms(SPEC, Method.GET, M + "global/override/nope" + path,
-                    given().get(base(user) + "global/override/nope" + path).then().statusCode(404).extract());
-            Matrix.conforms(SPEC, Method.PUT, M + "global/override/nope" + path, given().contentType("application/json")
+                    Auth.admin().get(base(user) + "global/override/nope" + path).then().statusCode(404).extract());
+            Matrix.conforms(SPEC, Method.PUT, M + "global/override/nope" + path, Auth.admin().contentType("application/json")
                     .body(path.equals("/enabled") ? "{\"enabled\":true}" : "{\"actions\":[]}")
                     .put(base(user) + "global/override/nope" + path).then().statusCode(404).extract());
         }
@@ -146,25 +145,25 @@ class PushRulesResourceTest {
         ExtractableResponse<Response> serverAnchor = put(user, "override/x", "after=.m.rule.master", "{\"actions\":[\"notify\"]}");
         assertThat(serverAnchor.statusCode()).isEqualTo(400);
         assertThat(serverAnchor.jsonPath().getString("errcode")).isEqualTo("M_UNKNOWN");
-        assertThat(given().get(base(user) + "global/override/x").statusCode()).as("nothing was stored").isEqualTo(404);
+        assertThat(Auth.admin().get(base(user) + "global/override/x").statusCode()).as("nothing was stored").isEqualTo(404);
 
         assertInvalid(put(user, "content/empty", null, "{\"pattern\":\"\",\"actions\":[\"notify\"]}"));
         assertInvalid(put(user, "override/bad", null, "{\"actions\":[\"explode\"]}"));
         assertInvalid(put(user, "override/noactions", null, "{}"));
         assertInvalid(put(user, "override/badcond", null, "{\"actions\":[],\"conditions\":[{\"kind\":\"room_member_count\",\"is\":\"lots\"}]}"));
         assertInvalid(put(user, "postcontent/x", null, "{\"actions\":[]}"));
-        assertInvalid(given().contentType("application/json").body("{\"enabled\":\"yes\"}")
+        assertInvalid(Auth.admin().contentType("application/json").body("{\"enabled\":\"yes\"}")
                 .put(base(user) + "global/underride/.m.rule.message/enabled").then().extract());
-        assertInvalid(given().contentType("application/json").body("{\"actions\":\"notify\"}")
+        assertInvalid(Auth.admin().contentType("application/json").body("{\"actions\":\"notify\"}")
                 .put(base(user) + "global/underride/.m.rule.message/actions").then().extract());
-        assertInvalid(given().delete(base(user) + "global/underride/.m.rule.message").then().extract());
-        assertInvalid(given().get("/v1/users/not-a-user/pushrules/").then().extract());
+        assertInvalid(Auth.admin().delete(base(user) + "global/underride/.m.rule.message").then().extract());
+        assertInvalid(Auth.admin().get("/v1/users/not-a-user/pushrules/").then().extract());
         // ids the database could not store: refused, not a 500
         assertInvalid(put(user, "override/" + "r".repeat(256), null, "{\"actions\":[]}"));
-        assertInvalid(given().urlEncodingEnabled(false).contentType("application/json").body("{\"actions\":[]}")
+        assertInvalid(Auth.admin().urlEncodingEnabled(false).contentType("application/json").body("{\"actions\":[]}")
                 .put(base(user) + "global/override/r%00").then().extract());
-        assertInvalid(given().urlEncodingEnabled(false).delete(base(user) + "global/override/r%00").then().extract());
-        assertInvalid(given().get("/v1/users/@" + "u".repeat(250) + ":example.org/pushrules/").then().extract());
+        assertInvalid(Auth.admin().urlEncodingEnabled(false).delete(base(user) + "global/override/r%00").then().extract());
+        assertInvalid(Auth.admin().get("/v1/users/@" + "u".repeat(250) + ":example.org/pushrules/").then().extract());
 
         ExtractableResponse<Response> notJson = put(user, "override/j", null, "{not json");
         assertThat(notJson.statusCode()).isEqualTo(400);
@@ -179,7 +178,7 @@ class PushRulesResourceTest {
     }
 
     private static List<String> overrideIds(String user) {
-        return given().get(base(user) + "global/").then().statusCode(200).extract().jsonPath()
+        return Auth.admin().get(base(user) + "global/").then().statusCode(200).extract().jsonPath()
                 .getList("override.rule_id", String.class).stream()
                 .filter(id -> !id.startsWith(".") || id.equals(".m.rule.master")).toList();
     }

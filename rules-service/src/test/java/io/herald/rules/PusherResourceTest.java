@@ -1,6 +1,5 @@
 package io.herald.rules;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.atlassian.oai.validator.model.Request.Method;
@@ -29,12 +28,12 @@ class PusherResourceTest {
     }
 
     static ExtractableResponse<Response> set(String user, String body) {
-        return given().contentType("application/json").body(body).post("/v1/users/" + user + "/pushers/set").then().extract();
+        return Auth.admin().contentType("application/json").body(body).post("/v1/users/" + user + "/pushers/set").then().extract();
     }
 
     static ExtractableResponse<Response> list(String user) {
         return Matrix.conforms(MatrixSpec.PUSHERS, Method.GET, LIST,
-                given().get("/v1/users/" + user + "/pushers").then().statusCode(200).extract());
+                Auth.admin().get("/v1/users/" + user + "/pushers").then().statusCode(200).extract());
     }
 
     @Test
@@ -113,10 +112,10 @@ class PusherResourceTest {
         String url = "https://gw.example.org/_matrix/push/v1/notify";
         assertThat(set("@" + "a".repeat(250) + ":example.org", pusher("a", "k", url, "")).statusCode()).isEqualTo(400);
         // %00 in the path is a NUL in the user id
-        given().urlEncodingEnabled(false).contentType("application/json").body(pusher("a", "k", url, ""))
+        Auth.admin().urlEncodingEnabled(false).contentType("application/json").body(pusher("a", "k", url, ""))
                 .post("/v1/users/@a%00b:example.org/pushers/set").then().statusCode(400)
                 .body("errcode", org.hamcrest.Matchers.equalTo("M_INVALID_PARAM"));
-        given().urlEncodingEnabled(false).get("/v1/users/@a%00b:example.org/pushers").then().statusCode(400);
+        Auth.admin().urlEncodingEnabled(false).get("/v1/users/@a%00b:example.org/pushers").then().statusCode(400);
     }
 
     private static void assertError(ExtractableResponse<Response> r, String errcode, String error) {

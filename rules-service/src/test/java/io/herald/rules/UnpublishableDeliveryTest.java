@@ -43,7 +43,7 @@ class UnpublishableDeliveryTest {
 
     @Test
     void aDeliveryTooLargeForTheProducerDeadLettersItsNotificationAndLaterRecordsFlow() {
-        given().contentType("application/json").body("{\"matrix_room_id\":\"!large:example.org\",\"account\":\"bot\"}")
+        Auth.admin().contentType("application/json").body("{\"matrix_room_id\":\"!large:example.org\",\"account\":\"bot\"}")
                 .put("/v1/rooms/large").then().statusCode(org.hamcrest.Matchers.oneOf(200, 201));
         String bootstrap = KafkaRecords.bootstrapServers();
         // within the contract (under 64 KiB), but over this producer's 8 KiB

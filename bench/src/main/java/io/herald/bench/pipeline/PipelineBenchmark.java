@@ -173,22 +173,26 @@ public final class PipelineBenchmark {
     /** An account on the counting homeserver, {@code rooms} Herald rooms linked to it, and an API key for them. */
     private void setUp() throws Exception {
         String account = "bench-" + run;
-        call("POST", option("dispatcher", "http://127.0.0.1:8083") + "/v1/matrix-accounts", null,
+        call("POST", option("dispatcher", "http://127.0.0.1:8083") + "/v1/matrix-accounts", token(),
                 "{\"id\":\"" + account + "\",\"homeserver\":\"" + homeserver.url() + "\",\"access_token\":\"bench\","
                         + "\"user_id\":\"@bench:localhost\",\"device_id\":\"HERALDBENCH\"}");
         for (int r = 0; r < rooms; r++) {
-            call("PUT", option("rules", "http://127.0.0.1:8082") + "/v1/rooms/" + room(r), null,
+            call("PUT", option("rules", "http://127.0.0.1:8082") + "/v1/rooms/" + room(r), token(),
                     "{\"matrix_room_id\":\"!bench" + r + ":localhost\",\"account\":\"" + account + "\"}");
         }
         apiKey = createApiKey();
     }
 
     private String createApiKey() throws Exception {
-        String created = call("POST", option("ingest", "http://127.0.0.1:8081") + "/v1/admin/api-keys",
-                option("admin-token", System.getenv("HERALD_INGEST_ADMIN_TOKEN")),
+        String created = call("POST", option("ingest", "http://127.0.0.1:8081") + "/v1/admin/api-keys", token(),
                 "{\"name\":\"pipeline benchmark " + run + "\",\"tenant\":\"bench\",\"sender\":\"@herald:localhost\","
                         + "\"rooms\":[\"*\"],\"rate_limit\":{\"per_second\":1000000,\"burst\":1000000}}");
         return new JsonObject(created).getString("key");
+    }
+
+    /** A service token with the admin role: --token (--admin-token), else HERALD_TOKEN. */
+    private String token() {
+        return option("token", option("admin-token", System.getenv("HERALD_TOKEN")));
     }
 
     private String room(int r) {

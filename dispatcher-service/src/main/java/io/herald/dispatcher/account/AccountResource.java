@@ -2,8 +2,11 @@ package io.herald.dispatcher.account;
 
 import io.herald.common.problem.Problem;
 import io.herald.dispatcher.secret.SecretBox;
+import io.herald.security.AllTenantsOnly;
+import io.herald.security.Roles;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.panache.common.Sort;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.ws.rs.Consumes;
@@ -21,9 +24,14 @@ import java.util.List;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
-/** Admin API for the Matrix accounts Herald posts as. */
+/**
+ * Admin API for the Matrix accounts Herald posts as. Accounts are shared by every tenant's rooms, so only admins of
+ * every tenant manage them.
+ */
 @Path("/v1/matrix-accounts")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.ADMIN)
+@AllTenantsOnly
 public class AccountResource {
 
     /** Device id used when the request names none: one fixed device per account keeps txnIds deduplicated. */

@@ -3,7 +3,10 @@ package io.herald.dispatcher.deadletter;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.common.Json;
 import io.herald.common.problem.Problem;
+import io.herald.security.AllTenantsOnly;
+import io.herald.security.Roles;
 import io.smallrye.common.annotation.Blocking;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.DefaultValue;
@@ -23,11 +26,14 @@ import java.util.Map;
 
 /**
  * Dead letters: list with filters, show one, replay (one, a filter, all) and purge (one, a filter, all). Replaying
- * or purging everything needs {@code all=true}, so an empty filter never does it by accident.
+ * or purging everything needs {@code all=true}, so an empty filter never does it by accident. For operators of every
+ * tenant (follow-up: filter by the dead letter's tenant once it is stored, then drop {@link AllTenantsOnly}).
  */
 @Path("/v1/dead-letters")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
+@RolesAllowed(Roles.OPERATOR)
+@AllTenantsOnly
 public class DeadLetterResource {
 
     /** Query parameters shared by list, replay and purge. */

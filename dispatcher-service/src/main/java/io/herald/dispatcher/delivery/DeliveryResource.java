@@ -2,6 +2,9 @@ package io.herald.dispatcher.delivery;
 
 import io.herald.common.problem.Problem;
 import io.smallrye.common.annotation.Blocking;
+import io.herald.security.AllTenantsOnly;
+import io.herald.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -9,9 +12,11 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-/** The delivery log: how a delivery ended, or that it is waiting. */
+/** The delivery log: how a delivery ended. For operators of every tenant (follow-up: by the delivery's tenant). */
 @Path("/v1/deliveries")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.OPERATOR)
+@AllTenantsOnly
 @Blocking
 public class DeliveryResource {
 

@@ -1,8 +1,11 @@
 package io.herald.dispatcher.devsink;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import io.herald.common.MessageRenderer;
 import io.herald.common.problem.Problem;
+import io.herald.security.AllTenantsOnly;
+import io.herald.security.Roles;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -26,6 +29,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * first run needs no Matrix server. Point an account at {@code http://127.0.0.1:8083/dev/homeserver} and look at
  * {@code GET /dev/sink} (JSON) or {@code /dev/sink.html}. Like a homeserver, it answers a repeated txnId with the
  * event it already created. Off unless {@code herald.dev-sink.enabled=true}; keeps the last 1,000 messages.
+ *
+ * <p>Who may call it: reading and clearing the sink shows message bodies of every room, so it needs an operator of
+ * every tenant, like dead letters. The fake homeserver itself is open (the dispatcher calls it with an account's Matrix
+ * token, which is no Herald credential; it only records), and so is the page, which holds no data: its script asks
+ * for a token and reads {@code /dev/sink} with it.
  */
 @Path("/dev")
 public class DevHomeserver {
@@ -48,6 +56,7 @@ public class DevHomeserver {
 
     @PUT
     @Path("homeserver/_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}")
+    @PermitAll
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Response send(@PathParam("roomId") String roomId, @PathParam("eventType") String eventType,
@@ -76,6 +85,8 @@ public class DevHomeserver {
     @GET
     @Path("sink")
     @Produces(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Roles.OPERATOR)
+    @AllTenantsOnly
     public List<SentMessage> sink() {
         requireEnabled();
         synchronized (messages) {
@@ -83,27 +94,57 @@ public class DevHomeserver {
         }
     }
 
+    /**
+     * The sink as a page. It carries no data: its script reads {@code /dev/sink} with a token from the page's
+     * fragment ({@code sink.html#token=hrldt_…}, which browsers never send to the server) or typed in, kept in the
+     * tab's session storage, and shows the messages as text (never as HTML).
+     */
     @GET
     @Path("sink.html")
     @Produces(MediaType.TEXT_HTML)
+    @PermitAll
     public String page() {
-        StringBuilder html = new StringBuilder("<!doctype html><meta charset=utf-8><title>Herald dev sink</title>"
-                + "<h1>Herald dev sink</h1><p>What Herald would have posted into Matrix rooms, newest first.</p><table border=1 cellpadding=4>"
-                + "<tr><th>received</th><th>room</th><th>msgtype</th><th>message</th></tr>");
-        List<SentMessage> all = new ArrayList<>(sink());
-        java.util.Collections.reverse(all);
-        for (SentMessage m : all) {
-            html.append("<tr><td>").append(m.receivedAt()).append("</td><td>").append(MessageRenderer.escapeHtml(m.roomId()))
-                    .append("</td><td>").append(MessageRenderer.escapeHtml(String.valueOf(m.content().get("msgtype"))))
-                    // formatted_body was escaped by Herald; showing the plain body escaped again keeps this page safe
-                    .append("</td><td><pre>").append(MessageRenderer.escapeHtml(String.valueOf(m.content().get("body"))))
-                    .append("</pre></td></tr>");
-        }
-        return html.append("</table>").toString();
+        requireEnabled();
+        return PAGE;
     }
+
+    private static final String PAGE = """
+            <!doctype html><meta charset=utf-8><title>Herald dev sink</title>
+            <h1>Herald dev sink</h1><p>What Herald would have posted into Matrix rooms, newest first.</p>
+            <form id=auth><label>Operator token <input id=token type=password size=50></label> <button>Show</button></form>
+            <p id=status></p>
+            <table border=1 cellpadding=4><thead><tr><th>received</th><th>room</th><th>msgtype</th><th>message</th></tr>
+            </thead><tbody id=rows></tbody></table>
+            <script>
+            const fromFragment = new URLSearchParams(location.hash.slice(1)).get('token');
+            if (fromFragment) { sessionStorage.setItem('herald-token', fromFragment); history.replaceState(null, '', location.pathname); }
+            async function show() {
+              const token = sessionStorage.getItem('herald-token');
+              if (!token) { document.getElementById('status').textContent = 'Enter an operator token (run.sh prints one).'; return; }
+              const response = await fetch('sink', {headers: {Authorization: 'Bearer ' + token}});
+              if (!response.ok) { document.getElementById('status').textContent = 'HTTP ' + response.status + ': ' + (await response.json()).detail; return; }
+              const rows = document.getElementById('rows');
+              rows.replaceChildren();
+              for (const m of (await response.json()).reverse()) {
+                const tr = rows.insertRow();
+                for (const text of [m.received_at, m.room_id, m.content.msgtype, m.content.body]) {
+                  const cell = tr.insertCell();
+                  const pre = document.createElement('pre');
+                  pre.textContent = String(text);
+                  cell.append(pre);
+                }
+              }
+              document.getElementById('status').textContent = '';
+            }
+            document.getElementById('auth').onsubmit = e => { e.preventDefault(); sessionStorage.setItem('herald-token', document.getElementById('token').value); show(); };
+            show();
+            </script>
+            """;
 
     @DELETE
     @Path("sink")
+    @RolesAllowed(Roles.OPERATOR)
+    @AllTenantsOnly
     public Response clear() {
         requireEnabled();
         synchronized (messages) {

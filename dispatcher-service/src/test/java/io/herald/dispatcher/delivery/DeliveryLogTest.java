@@ -1,7 +1,6 @@
 package io.herald.dispatcher.delivery;
 
 import io.herald.dispatcher.send.AttemptRecord;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.hamcrest.Matchers.contains;
@@ -9,6 +8,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
 import io.herald.common.Delivery;
+import io.herald.dispatcher.Auth;
 import io.herald.common.Destination;
 import io.herald.common.MatrixEvent;
 import io.herald.dispatcher.send.SendResult;
@@ -53,12 +53,12 @@ class DeliveryLogTest {
                 log.record(twice, "delivered", List.of(failed, ok), new SendResult.Delivered(200, "$twice", null))
                         .toCompletableFuture()).get(30, TimeUnit.SECONDS);
 
-        given().get("/v1/deliveries/" + twice.id()).then().statusCode(200)
+        Auth.admin().get("/v1/deliveries/" + twice.id()).then().statusCode(200)
                 .body("state", equalTo("delivered"))
                 .body("matrix_event_id", equalTo("$twice"))
                 .body("attempts", equalTo(2))
                 .body("history.status", contains(503, 200));
-        given().get("/v1/deliveries/" + once.id()).then().statusCode(200)
+        Auth.admin().get("/v1/deliveries/" + once.id()).then().statusCode(200)
                 .body("state", equalTo("delivered"))
                 .body("attempts", equalTo(1))
                 .body("last_error", nullValue());
@@ -78,9 +78,9 @@ class DeliveryLogTest {
         }
         CompletableFuture.allOf(written.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
 
-        given().get("/v1/deliveries/" + deliveries.get(498).id()).then().statusCode(200)
+        Auth.admin().get("/v1/deliveries/" + deliveries.get(498).id()).then().statusCode(200)
                 .body("state", equalTo("delivered")).body("matrix_event_id", equalTo("$e498"));
-        given().get("/v1/deliveries/" + deliveries.get(499).id()).then().statusCode(200)
+        Auth.admin().get("/v1/deliveries/" + deliveries.get(499).id()).then().statusCode(200)
                 .body("state", equalTo("dead")).body("last_status", equalTo(403))
                 .body("last_error", equalTo("403 M_FORBIDDEN: not in room"));
     }
@@ -107,12 +107,12 @@ class DeliveryLogTest {
                     .hasCauseInstanceOf(BatchWriter.BadRowException.class);
         }
         assertThat(tooLong.handle((v, e) -> e.getCause().getMessage()).join()).contains("too long");
-        given().get("/v1/deliveries/" + before.id()).then().statusCode(200).body("state", equalTo("delivered"));
-        given().get("/v1/deliveries/" + after.id()).then().statusCode(200).body("state", equalTo("delivered"));
+        Auth.admin().get("/v1/deliveries/" + before.id()).then().statusCode(200).body("state", equalTo("delivered"));
+        Auth.admin().get("/v1/deliveries/" + after.id()).then().statusCode(200).body("state", equalTo("delivered"));
         // And the writer goes on: a later row is written too.
         Delivery later = delivery();
         log.record(later, "delivered", history, ok).toCompletableFuture().get(30, TimeUnit.SECONDS);
-        given().get("/v1/deliveries/" + later.id()).then().statusCode(200);
+        Auth.admin().get("/v1/deliveries/" + later.id()).then().statusCode(200);
     }
 
     private static Delivery delivery() {

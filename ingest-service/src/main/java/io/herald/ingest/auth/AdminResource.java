@@ -3,6 +3,10 @@ package io.herald.ingest.auth;
 import io.herald.common.Limits;
 import io.herald.ingest.HttpProblemException;
 import io.herald.ingest.IngestConfig;
+import io.herald.security.Callers;
+import io.herald.security.Roles;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.DecimalMin;
 import jakarta.validation.constraints.Max;
@@ -34,11 +38,15 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
-/** API keys, behind {@code herald.ingest.admin-token}. The key itself is returned once, by the create call. */
+/**
+ * API keys, for admins. The key itself is returned once, by the create call. An admin limited to a tenant sees and
+ * manages only that tenant's keys (others' are 404, as if they did not exist).
+ */
 @Path("/v1/admin/api-keys")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "admin")
-@SecurityRequirement(name = "adminToken")
+@SecurityRequirement(name = "bearer")
+@RolesAllowed(Roles.ADMIN)
 public class AdminResource {
 
     private static final Logger LOG = Logger.getLogger(AdminResource.class);
@@ -76,10 +84,12 @@ public class AdminResource {
 
     private final ApiKeyStore store;
     private final String defaultSender;
+    private final SecurityIdentity caller;
 
-    AdminResource(ApiKeyStore store, IngestConfig config) {
+    AdminResource(ApiKeyStore store, IngestConfig config, SecurityIdentity caller) {
         this.store = store;
         this.defaultSender = config.sender();
+        this.caller = caller;
     }
 
     @POST
@@ -87,8 +97,10 @@ public class AdminResource {
     @Operation(summary = "Create an API key", description = "The answer holds the key; it is not stored and cannot be shown again.")
     @APIResponse(responseCode = "201", content = @Content(schema = @Schema(implementation = View.class)))
     @APIResponse(responseCode = "400", description = "invalid fields")
-    @APIResponse(responseCode = "401", description = "missing or wrong admin token")
+    @APIResponse(responseCode = "401", description = "missing or unknown token")
+    @APIResponse(responseCode = "403", description = "not an admin, or an admin of another tenant")
     public Response create(@Valid @NotNull(message = "a JSON object is required") CreateRequest request) {
+        requireTenant(request.tenant());
         RateLimit rate = request.rateLimit();
         String sender = request.sender() == null ? defaultSender : request.sender();
         // every event of the key carries it: one the rules-service would refuse would make the key useless
@@ -105,12 +117,17 @@ public class AdminResource {
     }
 
     @GET
-    @Operation(summary = "List API keys (never the keys themselves)")
+    @Operation(summary = "List API keys (never the keys themselves)",
+            description = "An admin limited to a tenant lists that tenant's keys only.")
     public List<View> list(@QueryParam("tenant") String tenant) {
         if (tenant != null && Limits.firstUnprintable(tenant) >= 0) {
             return List.of(); // no tenant has such a name (and PostgreSQL cannot compare with a NUL)
         }
-        return store.list(tenant).stream().map(k -> View.of(k, null)).toList();
+        if (tenant != null) {
+            requireTenant(tenant);
+        }
+        String scope = tenant != null ? tenant : Callers.tenant(caller).orElse(null);
+        return store.list(scope).stream().map(k -> View.of(k, null)).toList();
     }
 
     @GET
@@ -118,8 +135,7 @@ public class AdminResource {
     @Operation(summary = "Show an API key")
     @APIResponse(responseCode = "404", description = "no such key")
     public View get(@PathParam("id") String id) {
-        return Optional.of(id).filter(AdminResource::couldBeAnId).flatMap(store::find).map(k -> View.of(k, null))
-                .orElseThrow(() -> HttpProblemException.of(Response.Status.NOT_FOUND, "no API key " + id));
+        return View.of(find(id), null);
     }
 
     @DELETE
@@ -130,14 +146,29 @@ public class AdminResource {
     @APIResponse(responseCode = "204", description = "revoked")
     @APIResponse(responseCode = "404", description = "no such key")
     public Response revoke(@PathParam("id") String id) {
-        if (!couldBeAnId(id) || !store.revoke(id)) {
+        if (!store.revoke(find(id).id())) {
             throw HttpProblemException.of(Response.Status.NOT_FOUND, "no API key " + id);
         }
         LOG.infof("API key %s revoked", id);
         return Response.noContent().build();
     }
 
+    /** The key, if the caller may see it (404 otherwise, as for a key that does not exist). */
+    private ApiKey find(String id) {
+        return Optional.of(id).filter(AdminResource::couldBeAnId).flatMap(store::find)
+                .filter(k -> Callers.mayAccess(caller, k.tenant()))
+                .orElseThrow(() -> HttpProblemException.of(Response.Status.NOT_FOUND, "no API key " + id));
+    }
+
+    /** PostgreSQL cannot compare with a NUL: such an id is no key's. */
     private static boolean couldBeAnId(String id) {
         return Limits.firstUnprintable(id) < 0;
+    }
+
+    private void requireTenant(String tenant) {
+        if (!Callers.mayAccess(caller, tenant)) {
+            throw HttpProblemException.of(Response.Status.FORBIDDEN, "this admin is limited to tenant '"
+                    + Callers.tenant(caller).orElseThrow() + "'");
+        }
     }
 }

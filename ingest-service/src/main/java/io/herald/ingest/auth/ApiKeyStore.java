@@ -3,12 +3,10 @@ package io.herald.ingest.auth;
 import io.herald.common.changes.ChangeEvent;
 import io.herald.common.changes.ChangeFeed;
 import io.herald.ingest.IngestConfig;
+import io.herald.security.Sha256;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.sql.Array;
 import java.sql.Connection;
@@ -191,14 +189,6 @@ public class ApiKeyStore {
     }
 
     static String sha256(String s) {
-        return HexFormat.of().formatHex(digest(s));
-    }
-
-    static byte[] digest(String s) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sha256.hex(s);
     }
 }

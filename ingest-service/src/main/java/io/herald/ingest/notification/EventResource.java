@@ -10,7 +10,10 @@ import io.herald.common.problem.Problem;
 import io.herald.ingest.HttpProblemException;
 import io.herald.ingest.IngestConfig;
 import io.herald.ingest.auth.Caller;
+import io.herald.ingest.auth.RoomAccess;
+import io.herald.security.Roles;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -39,6 +42,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "intake")
 @SecurityRequirement(name = "apiKey")
+@RolesAllowed(Roles.PUBLISHER)
+@RoomAccess
 public class EventResource {
 
     /** The request body as documented (the resource reads it itself, to enforce the size limit first). */

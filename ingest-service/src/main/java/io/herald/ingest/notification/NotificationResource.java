@@ -4,7 +4,10 @@ import io.herald.common.Json;
 import io.herald.common.Limits;
 import io.herald.common.MatrixEvent;
 import io.herald.ingest.auth.Caller;
+import io.herald.ingest.auth.RoomAccess;
+import io.herald.security.Roles;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -30,6 +33,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "intake")
 @SecurityRequirement(name = "apiKey")
+@RolesAllowed(Roles.PUBLISHER)
+@RoomAccess
 public class NotificationResource {
 
     private final Intake intake;

@@ -6,10 +6,13 @@ import io.herald.common.MatrixEvent;
 import io.herald.ingest.HttpProblemException;
 import io.herald.ingest.IngestConfig;
 import io.herald.ingest.auth.Caller;
+import io.herald.ingest.auth.RoomAccess;
+import io.herald.security.Roles;
 import io.herald.ingest.notification.Accepted;
 import io.herald.ingest.notification.Contents;
 import io.herald.ingest.notification.Intake;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Pattern;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.HeaderParam;
@@ -44,6 +47,8 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "webhooks")
 @SecurityRequirement(name = "apiKey")
+@RolesAllowed(Roles.PUBLISHER)
+@RoomAccess
 public class AlertmanagerResource {
 
     private final Intake intake;

@@ -10,6 +10,9 @@ import io.herald.common.problem.Problem;
 import io.herald.pushrules.JsonEvaluator;
 import io.herald.pushrules.PushRulesJson;
 import io.herald.rules.room.Room;
+import io.herald.rules.room.VisibleRooms;
+import io.herald.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -24,12 +27,15 @@ import jakarta.ws.rs.core.Response;
  */
 @Path("/v1/push-rules/evaluate")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.OPERATOR)
 public class EvaluateResource {
 
     private final RoomEvaluator evaluator;
+    private final VisibleRooms rooms;
 
-    EvaluateResource(RoomEvaluator evaluator) {
+    EvaluateResource(RoomEvaluator evaluator, VisibleRooms rooms) {
         this.evaluator = evaluator;
+        this.rooms = rooms;
     }
 
     @POST
@@ -56,10 +62,7 @@ public class EvaluateResource {
         if (event == null || !event.isObject()) {
             return error("event is required and must be a JSON object");
         }
-        Room entity = Limits.roomKeyProblem(room.textValue()) != null ? null : Room.findById(room.textValue());
-        if (entity == null) {
-            throw Problem.exception(Response.Status.NOT_FOUND, "no room '" + room.textValue() + "'");
-        }
+        Room entity = rooms.find(room.textValue()); // 404 also for another tenant's room
         ObjectNode out = JsonNodeFactory.instance.objectNode();
         ArrayNode results = out.putArray("results");
         for (RoomEvaluator.MemberResult r : evaluator.evaluate(entity.key, entity.matrixRoomId,

@@ -14,6 +14,9 @@ import io.herald.pushrules.PushRuleValidator;
 import io.herald.pushrules.PushRulesJson;
 import io.herald.pushrules.RuleKind;
 import io.herald.pushrules.defaults.ServerDefaults;
+import io.herald.security.MatrixApi;
+import io.herald.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -27,10 +30,14 @@ import java.util.List;
 
 /**
  * The Matrix client-server push-rule API ({@code /_matrix/client/v3/pushrules/...}) per user, under
- * {@code /v1/users/{userId}/pushrules/...}; errors are Matrix errors ({@code {"errcode", "error"}}).
+ * {@code /v1/users/{userId}/pushrules/...}; errors are Matrix errors ({@code {"errcode", "error"}}). The user calls with
+ * their own Matrix access token (checked with the homeserver's whoami), or an admin with a Herald token.
  */
 @Path("/v1/users/{userId}/pushrules")
 @Produces(MediaType.APPLICATION_JSON)
+@MatrixApi
+@RolesAllowed({Roles.ADMIN, Roles.MATRIX_USER})
+@OwnMatrixUser
 public class PushRulesResource {
 
     private final PushCache cache;

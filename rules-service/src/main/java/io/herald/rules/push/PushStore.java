@@ -42,8 +42,11 @@ public class PushStore {
             String deviceDisplayName, String profileTag, String lang, ObjectNode data, long pushkeyTs) {
     }
 
-    /** A Herald room's link: the Matrix room and the dispatcher account posting there, both null when unlinked. */
-    public record RoomRow(String key, String matrixRoomId, String account) {
+    /**
+     * A Herald room's link: the Matrix room and the dispatcher account posting there, both null when unlinked, and the
+     * tenant owning the room (null for rooms made before tenants existed).
+     */
+    public record RoomRow(String key, String matrixRoomId, String account, String tenant) {
         public boolean linkedToMatrix() {
             return matrixRoomId != null && account != null;
         }
@@ -64,8 +67,9 @@ public class PushStore {
     /** The room, or null when there is none. */
     @Transactional
     public RoomRow room(String key) {
-        List<RoomRow> rows = query("SELECT room_key, matrix_room_id, account FROM rules.room WHERE room_key = ?",
-                ps -> ps.setString(1, key), rs -> new RoomRow(rs.getString(1), rs.getString(2), rs.getString(3)));
+        List<RoomRow> rows = query("SELECT room_key, matrix_room_id, account, tenant FROM rules.room WHERE room_key = ?",
+                ps -> ps.setString(1, key),
+                rs -> new RoomRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
         return rows.isEmpty() ? null : rows.get(0);
     }
 

@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.common.Limits;
 import io.herald.common.changes.ChangeEvent;
+import io.herald.security.MatrixApi;
+import io.herald.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
@@ -22,6 +25,9 @@ import java.util.Set;
 /** The Matrix pusher API ({@code GET /pushers}, {@code POST /pushers/set}) per user, under {@code /v1/users/{userId}}. */
 @Path("/v1/users/{userId}/pushers")
 @Produces(MediaType.APPLICATION_JSON)
+@MatrixApi
+@RolesAllowed({Roles.ADMIN, Roles.MATRIX_USER})
+@OwnMatrixUser
 public class PusherResource {
 
     static final String NOTIFY_PATH = "/_matrix/push/v1/notify";

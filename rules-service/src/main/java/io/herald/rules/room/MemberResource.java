@@ -6,6 +6,8 @@ import io.herald.common.changes.ChangeEvent;
 import io.herald.common.problem.Problem;
 import io.herald.rules.push.PushCache;
 import io.herald.rules.push.PushStore;
+import io.herald.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
@@ -25,6 +27,7 @@ import java.util.List;
 /** Members of a Herald room: the recipients push rules are evaluated for. */
 @Path("/v1/rooms/{room}/members")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.ADMIN)
 public class MemberResource {
 
     /** Body of {@code PUT /v1/rooms/{room}/members/{userId}}. */
@@ -43,10 +46,12 @@ public class MemberResource {
 
     private final PushStore store;
     private final PushCache cache;
+    private final VisibleRooms rooms;
 
-    MemberResource(PushStore store, PushCache cache) {
+    MemberResource(PushStore store, PushCache cache, VisibleRooms rooms) {
         this.store = store;
         this.cache = cache;
+        this.rooms = rooms;
     }
 
     @GET
@@ -83,9 +88,7 @@ public class MemberResource {
         return Response.noContent().build();
     }
 
-    private static void requireRoom(String room) {
-        if (Limits.roomKeyProblem(room) != null || Room.findById(room) == null) {
-            throw Problem.exception(Response.Status.NOT_FOUND, "no room '" + room + "'");
-        }
+    private void requireRoom(String room) {
+        rooms.find(room);
     }
 }

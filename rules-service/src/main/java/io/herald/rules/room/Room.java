@@ -22,6 +22,9 @@ public class Room extends PanacheEntityBase {
     /** Id of the dispatcher's Matrix account that posts into {@link #matrixRoomId}. */
     public String account;
 
+    /** The tenant owning the room (null: rooms made before tenants existed, seen only by callers of every tenant). */
+    public String tenant;
+
     @Column(name = "created_at")
     public Instant createdAt;
 

@@ -3,7 +3,10 @@ package io.herald.rules.room;
 import io.herald.common.Limits;
 import io.herald.common.changes.ChangeEvent;
 import io.herald.common.problem.Problem;
+import io.herald.rules.push.PushCache;
+import io.herald.security.Roles;
 import io.quarkus.narayana.jta.QuarkusTransaction;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.Valid;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
@@ -18,24 +21,34 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
-/** Admin API for Herald rooms. */
+/**
+ * Admin API for Herald rooms. A room belongs to a tenant; an admin limited to a tenant sees and manages only its rooms
+ * and creates rooms of that tenant.
+ */
 @Path("/v1/rooms")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Roles.ADMIN)
 public class RoomResource {
 
-    @jakarta.inject.Inject
-    io.herald.rules.push.PushCache cache;
+    private final PushCache cache;
+    private final VisibleRooms rooms;
+
+    RoomResource(PushCache cache, VisibleRooms rooms) {
+        this.cache = cache;
+        this.rooms = rooms;
+    }
 
     @GET
     public List<RoomView> list() {
-        return Room.<Room>listAll(io.quarkus.panache.common.Sort.by("key")).stream().map(RoomView::of).toList();
+        return rooms.list().stream().map(RoomView::of).toList();
     }
 
     @GET
     @Path("{room}")
     public RoomView get(@PathParam("room") String key) {
-        return RoomView.of(find(key));
+        return RoomView.of(rooms.find(key));
     }
 
     /** Creates the room (201) or replaces its link (200). */
@@ -44,19 +57,28 @@ public class RoomResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Response put(@PathParam("room") @Pattern(regexp = Limits.ROOM_KEY_PATTERN, message = Limits.ROOM_KEY_MESSAGE) String room,
             @Valid @NotNull(message = "a JSON object is required") RoomRequest request) {
-        Response response = QuarkusTransaction.requiringNew().call(() -> upsert(room, request));
+        Optional<String> scope = rooms.tenant();
+        if (request.tenant() != null && scope.isPresent() && !scope.get().equals(request.tenant())) {
+            throw Problem.exception(Response.Status.FORBIDDEN, "this admin is limited to tenant '" + scope.get() + "'");
+        }
+        Response response = QuarkusTransaction.requiringNew().call(() -> upsert(room, request, scope));
         cache.changed(ChangeEvent.Kind.ROOM, room); // after the commit, so a concurrent load cannot keep the old link
         return response;
     }
 
-    private static Response upsert(String room, RoomRequest request) {
+    private Response upsert(String room, RoomRequest request, Optional<String> scope) {
         Room entity = Room.findById(room);
         boolean created = entity == null;
         Instant now = Instant.now();
         if (created) {
             entity = new Room();
             entity.key = room;
+            entity.tenant = request.tenant() != null ? request.tenant() : scope.orElse(null);
             entity.createdAt = now;
+        } else if (!rooms.visible(entity)) {
+            throw Problem.exception(Response.Status.CONFLICT, "the room key '" + room + "' is taken by another tenant");
+        } else if (request.tenant() != null) {
+            entity.tenant = request.tenant();
         }
         entity.matrixRoomId = request.matrixRoomId();
         entity.account = request.account();
@@ -68,17 +90,9 @@ public class RoomResource {
     @DELETE
     @Path("{room}")
     public Response delete(@PathParam("room") String key) {
-        QuarkusTransaction.requiringNew().run(() -> find(key).delete());
+        QuarkusTransaction.requiringNew().run(() -> rooms.find(key).delete());
         // after the commit: members go with the room (ON DELETE CASCADE)
         cache.changed(ChangeEvent.Kind.ROOM, key);
         return Response.noContent().build();
-    }
-
-    private static Room find(String key) {
-        Room room = Limits.roomKeyProblem(key) != null ? null : Room.findById(key);
-        if (room == null) {
-            throw Problem.exception(Response.Status.NOT_FOUND, "no room '" + key + "'");
-        }
-        return room;
     }
 }

@@ -56,7 +56,7 @@ public class DeliveryPlanner {
             Destination destination = Destination.room(room.account(), room.matrixRoomId());
             deliveries.add(new Delivery(Delivery.idFor(notification.id(), destination), notification.id(),
                     notification.room(), destination, notification.event(), Map.of(), "high", 0,
-                    now.plus(deadline), now, null, notification.receivedAt()));
+                    now.plus(deadline), now, room.tenant(), notification.receivedAt()));
         }
         // One delivery per destination: a pushkey registered by several users (append=true) would otherwise give
         // deliveries with the same id; the first member (in user id order) decides its tweaks.
@@ -76,7 +76,7 @@ public class DeliveryPlanner {
                 }
                 deliveries.add(new Delivery(Delivery.idFor(notification.id(), destination), notification.id(),
                         notification.room(), destination, notification.event(), tweaks, priority, 0,
-                        now.plus(deadline), now, null, notification.receivedAt()));
+                        now.plus(deadline), now, room.tenant(), notification.receivedAt()));
             }
         }
         return deliveries;
