@@ -1,11 +1,11 @@
 package io.herald.dispatcher.delivery;
 
+import io.herald.common.kafka.KafkaClientSettings;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -25,10 +25,11 @@ public class TopicSetup {
     private static final Logger LOG = Logger.getLogger(TopicSetup.class);
 
     void createRetryTopic(@Observes @Priority(1) StartupEvent event,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            KafkaClientSettings kafka,
             @ConfigProperty(name = "mp.messaging.incoming.deliveries-retry.topic") String topic,
             @ConfigProperty(name = "herald.dispatcher.retry-topic.partitions") int partitions) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrapServers))) {
+        // The channels' own settings (bootstrap servers, SASL/TLS credentials): the admin client authenticates as they do.
+        try (Admin admin = kafka.createAdmin()) {
             admin.createTopics(List.of(new NewTopic(topic, partitions, (short) -1))).all().get(30, TimeUnit.SECONDS);
             LOG.infof("created topic %s with %d partitions", topic, partitions);
         } catch (ExecutionException e) {
