@@ -10,8 +10,9 @@
 --
 -- Passwords come from those settings (letters and digits: they pass through PGOPTIONS); a role whose password is not
 -- given keeps its password, or has none (CloudNativePG sets the passwords of its managed roles itself).
--- Schemas and tables an earlier, shared role created (Herald before 0.2 used one role for all three) are handed to
--- the service's role, so its Flyway can migrate them and its service can use them.
+-- Schemas and tables an earlier, shared role created (earlier Herald versions used one role for all three) are
+-- handed to the service's role, so its Flyway can migrate them and its service can use them.
+SET client_min_messages = warning;
 DO $$
 DECLARE
     service text;
@@ -35,7 +36,8 @@ BEGIN
             WHERE n.nspname = service AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
               AND pg_get_userbyid(c.relowner) <> role_name
               -- sequences owned by a table follow the table
-              AND NOT (c.relkind = 'S' AND EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')))
+              AND NOT (c.relkind = 'S'
+                  AND EXISTS (SELECT FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i')))
         LOOP
             EXECUTE format('ALTER %s %I.%I OWNER TO %I',
                 CASE object.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' WHEN 'S' THEN 'SEQUENCE'
