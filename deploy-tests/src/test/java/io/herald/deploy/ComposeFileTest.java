@@ -253,10 +253,10 @@ class ComposeFileTest {
             String jaas = String.valueOf(env(s).get("KAFKA_SASL_JAAS_CONFIG"));
             assertThat(jaas).startsWith("org.apache.kafka.common.security.scram.ScramLoginModule required")
                     .contains("username=\"herald-" + s + "\"")
-                    .contains("password=\"${HERALD_KAFKA_" + s.toUpperCase() + "_PASSWORD:?");
+                    .contains("password=\"${HERALD_KAFKA_" + s.toUpperCase(java.util.Locale.ROOT) + "_PASSWORD:?");
             assertThat(String.valueOf(env(s).get("QUARKUS_DATASOURCE_USERNAME"))).isEqualTo("herald_" + s);
             assertThat(String.valueOf(env(s).get("QUARKUS_DATASOURCE_PASSWORD")))
-                    .startsWith("${HERALD_DB_" + s.toUpperCase() + "_PASSWORD:?");
+                    .startsWith("${HERALD_DB_" + s.toUpperCase(java.util.Locale.ROOT) + "_PASSWORD:?");
             passwords.add(String.valueOf(env(s).get("QUARKUS_DATASOURCE_PASSWORD")));
         }
         assertThat(passwords).hasSize(3);

@@ -14,9 +14,11 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
 import org.apache.kafka.common.errors.SaslAuthenticationException;
@@ -145,11 +147,13 @@ class KafkaAclTest {
                 while (consumer.assignment().isEmpty() && System.nanoTime() < deadline) {
                     consumer.poll(Duration.ofMillis(200));
                 }
-                consumer.poll(Duration.ofMillis(200));
-                consumer.commitSync(Duration.ofSeconds(10));
                 if (consumer.assignment().isEmpty()) {
                     throw new AssertionError("no partitions of " + topic + " assigned within 30 s");
                 }
+                // Committing an offset needs Read on the topic and on the group: the broker's yes or no, at once.
+                Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+                consumer.assignment().forEach(p -> offsets.put(p, new OffsetAndMetadata(0)));
+                consumer.commitSync(offsets, Duration.ofSeconds(10));
                 return null;
             }
         });
