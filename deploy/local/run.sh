@@ -8,7 +8,10 @@
 #   HERALD_RUN_THEN='cmd' deploy/local/run.sh   start, run cmd against the stack, stop (bench/pipeline.sh does this)
 #
 # Ports (override with the environment): KAFKA_PORT=9092 PG_PORT=15432 INGEST_PORT=8081 RULES_PORT=8082
-# DISPATCHER_PORT=8083.
+# DISPATCHER_PORT=8083; health and metrics on each service's API port + 1000 (9081, 9082, 9083; INGEST_MANAGEMENT_PORT,
+# RULES_MANAGEMENT_PORT, DISPATCHER_MANAGEMENT_PORT). Everything listens on 127.0.0.1 only.
+# PostgreSQL asks for passwords: the superuser herald's and one role per service (herald_ingest, herald_rules,
+# herald_dispatcher, each owning its schema only), generated into .local/*.password on the first run.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,6 +22,9 @@ PG_PORT=${PG_PORT:-15432}
 INGEST_PORT=${INGEST_PORT:-8081}
 RULES_PORT=${RULES_PORT:-8082}
 DISPATCHER_PORT=${DISPATCHER_PORT:-8083}
+INGEST_MANAGEMENT_PORT=${INGEST_MANAGEMENT_PORT:-$((INGEST_PORT + 1000))}
+RULES_MANAGEMENT_PORT=${RULES_MANAGEMENT_PORT:-$((RULES_PORT + 1000))}
+DISPATCHER_MANAGEMENT_PORT=${DISPATCHER_MANAGEMENT_PORT:-$((DISPATCHER_PORT + 1000))}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 MVN="$ROOT/mvnw -q -B"
 
@@ -28,6 +34,11 @@ PG_CTL=""
 PG_DATA="$STATE/postgres"
 
 log() { printf '\033[1m[herald]\033[0m %s\n' "$*"; }
+# secret <file>: its content, generated (24 random bytes, hex) and kept on the first call.
+secret() {
+  [ -s "$1" ] || (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$1")
+  cat "$1"
+}
 
 stop_all() {
   trap - INT TERM EXIT
@@ -113,18 +124,39 @@ PG_CTL="$PG_BIN/pg_ctl"
 PG_USER=""
 if [ "$(id -u)" = 0 ]; then PG_USER=$(id -u postgres >/dev/null 2>&1 && echo postgres || echo nobody); fi
 as_pg_user() { if [ -n "$PG_USER" ]; then runuser -u "$PG_USER" -- "$@"; else "$@"; fi; }
+# Every connection authenticates (scram-sha-256): the superuser herald with .local/postgres-admin.password.
+PGPASSWORD=$(secret "$STATE/postgres-admin.password")
+export PGPASSWORD
 if [ ! -f "$PG_DATA/PG_VERSION" ]; then
   mkdir -p "$PG_DATA"; [ -n "$PG_USER" ] && chown "$PG_USER" "$PG_DATA"
-  as_pg_user "$PG_BIN/initdb" -D "$PG_DATA" -U herald --auth=trust -E UTF8 > "$STATE/logs/initdb.log" 2>&1
+  PWFILE=$(mktemp); printf '%s\n' "$PGPASSWORD" > "$PWFILE"; [ -n "$PG_USER" ] && chown "$PG_USER" "$PWFILE"
+  as_pg_user "$PG_BIN/initdb" -D "$PG_DATA" -U herald --auth=scram-sha-256 --pwfile="$PWFILE" -E UTF8 \
+      > "$STATE/logs/initdb.log" 2>&1
+  rm -f "$PWFILE"
 fi
 [ -n "$PG_USER" ] && chown "$PG_USER" "$STATE/logs" && touch "$STATE/logs/postgres.log" && chown "$PG_USER" "$STATE/logs/postgres.log"
 log "starting PostgreSQL on 127.0.0.1:$PG_PORT ($PG_BIN)"
 as_pg_user "$PG_CTL" -D "$PG_DATA" -l "$STATE/logs/postgres.log" -w \
     -o "-p $PG_PORT -k /tmp -c listen_addresses=127.0.0.1" start > /dev/null
+if grep -q '^[^#].*trust' "$PG_DATA/pg_hba.conf"; then
+  # A database made by an earlier run.sh, which trusted every local connection: give herald its password, then ask
+  # for passwords from now on.
+  printf "ALTER ROLE herald PASSWORD '%s';\n" "$PGPASSWORD" \
+    | as_pg_user "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U herald -d postgres -q -v ON_ERROR_STOP=1
+  sed -i 's/^\([^#].*\)trust$/\1scram-sha-256/' "$PG_DATA/pg_hba.conf"
+  as_pg_user "$PG_CTL" -D "$PG_DATA" reload > /dev/null
+fi
 as_pg_user "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U herald -d postgres -tAc \
     "SELECT 1 FROM pg_database WHERE datname='herald'" | grep -q 1 \
   || as_pg_user "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U herald -d postgres -qc "CREATE DATABASE herald" \
   || as_pg_user "$PG_BIN/createdb" -h 127.0.0.1 -p "$PG_PORT" -U herald herald
+# One role per service, owning its schema only (deploy/postgres/roles.sql); passwords in .local/db-<service>.password.
+PGOPTIONS="-c herald.ingest_password=$(secret "$STATE/db-ingest.password")"
+PGOPTIONS+=" -c herald.rules_password=$(secret "$STATE/db-rules.password")"
+PGOPTIONS+=" -c herald.dispatcher_password=$(secret "$STATE/db-dispatcher.password")"
+PGOPTIONS=$PGOPTIONS as_pg_user "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U herald -d herald -v ON_ERROR_STOP=1 -q \
+    < "$ROOT/deploy/postgres/roles.sql"
+unset PGPASSWORD
 
 # --- 4. the services
 [ -f "$STATE/secrets.key" ] || (umask 077 && head -c 32 /dev/urandom | base64 > "$STATE/secrets.key")
@@ -133,8 +165,6 @@ as_pg_user "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U herald -d postgres -tAc 
 ADMIN_TOKEN=$(cat "$STATE/admin.token")
 export KAFKA_BOOTSTRAP_SERVERS=127.0.0.1:$KAFKA_PORT
 export QUARKUS_DATASOURCE_JDBC_URL=jdbc:postgresql://127.0.0.1:$PG_PORT/herald
-export QUARKUS_DATASOURCE_USERNAME=herald
-export QUARKUS_DATASOURCE_PASSWORD=herald
 export HERALD_SECRETS_KEY=$(cat "$STATE/secrets.key")
 HERALD_AUTH_TOKENS_ADMIN_SHA256=$(printf %s "$ADMIN_TOKEN" | sha256sum | cut -d' ' -f1)
 export HERALD_AUTH_TOKENS_ADMIN_SHA256 HERALD_AUTH_TOKENS_ADMIN_ROLES=admin
@@ -149,20 +179,23 @@ wait_for_kafka() {
   log "Kafka did not start; see $STATE/logs/kafka.log"; exit 1
 }
 wait_for_kafka
-start_service() { # module port
-  log "starting $1 on http://127.0.0.1:$2"
-  # HERALD_SERVICE_JAVA_OPTS: extra JVM options for the three services (e.g. a JFR recording while benchmarking)
+start_service() { # service port management-port
+  log "starting $1-service on http://127.0.0.1:$2"
+  # Its own PostgreSQL role. HERALD_SERVICE_JAVA_OPTS: extra JVM options for the three services (e.g. a JFR
+  # recording while benchmarking).
   # shellcheck disable=SC2086
+  QUARKUS_DATASOURCE_USERNAME="herald_$1" QUARKUS_DATASOURCE_PASSWORD=$(cat "$STATE/db-$1.password") \
   "$JAVA" -Xmx"${HERALD_SERVICE_XMX:-256m}" ${HERALD_SERVICE_JAVA_OPTS:-} -Dquarkus.http.port="$2" \
-      -Dquarkus.http.host=127.0.0.1 -jar "$ROOT/$1/target/quarkus-app/quarkus-run.jar" > "$STATE/logs/$1.log" 2>&1 &
+      -Dquarkus.http.host=127.0.0.1 -Dquarkus.management.port="$3" -Dquarkus.management.host=127.0.0.1 \
+      -jar "$ROOT/$1-service/target/quarkus-app/quarkus-run.jar" > "$STATE/logs/$1-service.log" 2>&1 &
   PIDS+=($!)
 }
-start_service ingest-service "$INGEST_PORT"
-start_service rules-service "$RULES_PORT"
-start_service dispatcher-service "$DISPATCHER_PORT"
-wait_for ingest-service "http://127.0.0.1:$INGEST_PORT/q/health/ready" 120
-wait_for rules-service "http://127.0.0.1:$RULES_PORT/q/health/ready" 120
-wait_for dispatcher-service "http://127.0.0.1:$DISPATCHER_PORT/q/health/ready" 120
+start_service ingest "$INGEST_PORT" "$INGEST_MANAGEMENT_PORT"
+start_service rules "$RULES_PORT" "$RULES_MANAGEMENT_PORT"
+start_service dispatcher "$DISPATCHER_PORT" "$DISPATCHER_MANAGEMENT_PORT"
+wait_for ingest-service "http://127.0.0.1:$INGEST_MANAGEMENT_PORT/q/health/ready" 120
+wait_for rules-service "http://127.0.0.1:$RULES_MANAGEMENT_PORT/q/health/ready" 120
+wait_for dispatcher-service "http://127.0.0.1:$DISPATCHER_MANAGEMENT_PORT/q/health/ready" 120
 
 # --- 5. a demo room that delivers to the dev sink (no homeserver needed)
 curl -sf -o /dev/null -X POST -H "$ADMIN_AUTH" -H 'Content-Type: application/json' "http://127.0.0.1:$DISPATCHER_PORT/v1/matrix-accounts" \
@@ -190,7 +223,7 @@ cat <<TXT
     rules       http://127.0.0.1:$RULES_PORT   (/v1/rooms)
     dispatcher  http://127.0.0.1:$DISPATCHER_PORT   (/v1/matrix-accounts, /v1/deliveries/{id})
     dev sink    http://127.0.0.1:$DISPATCHER_PORT/dev/sink.html#token=$ADMIN_TOKEN   (what would have been posted)
-    Kafka       127.0.0.1:$KAFKA_PORT      PostgreSQL 127.0.0.1:$PG_PORT (database herald, user herald)
+    Kafka       127.0.0.1:$KAFKA_PORT      PostgreSQL 127.0.0.1:$PG_PORT (database herald, passwords in $STATE)
     logs        $STATE/logs
     admin token  $ADMIN_TOKEN  (all three services; also in $STATE/admin.token)
     demo API key $DEMO_KEY  (room demo only; also in $STATE/demo-api-key)

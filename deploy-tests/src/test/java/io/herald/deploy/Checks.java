@@ -73,12 +73,18 @@ final class Checks {
                 if (!nonRoot) {
                     errors.add(where + ": runAsNonRoot missing");
                 }
-                int port = c.path("ports").path(0).path("containerPort").asInt();
+                // Metrics are scraped from the management interface, not the API port.
+                int port = 0;
+                for (JsonNode p : c.path("ports")) {
+                    if ("management".equals(p.path("name").asText())) {
+                        port = p.path("containerPort").asInt();
+                    }
+                }
                 if (!"true".equals(annotations.path("prometheus.io/scrape").asText())
                         || !"/q/metrics".equals(annotations.path("prometheus.io/path").asText())
                         || !String.valueOf(port).equals(annotations.path("prometheus.io/port").asText())) {
-                    errors.add(d + ": Prometheus annotations (scrape, /q/metrics, port " + port + ") missing: "
-                            + annotations);
+                    errors.add(d + ": Prometheus annotations (scrape, /q/metrics, management port " + port
+                            + ") missing: " + annotations);
                 }
             }
             if (pod.path("terminationGracePeriodSeconds").asInt(0) < 30) {
@@ -231,8 +237,7 @@ final class Checks {
                         + groups);
             }
         }
-        for (String required : List.of("herald.deliveries/herald-dispatcher",
-                "herald.deliveries.retry/herald-dispatcher-retry")) {
+        for (String required : List.of("herald.deliveries/herald-dispatcher")) {
             if (!triggered.contains(required)) {
                 errors.add("ScaledObject herald-dispatcher lacks a kafka trigger " + required);
             }
@@ -256,7 +261,7 @@ final class Checks {
         return errors;
     }
 
-    /** Names of every Secret a resource refers to (env, envFrom, volumes, KEDA TriggerAuthentication). */
+    /** Names of every Secret a resource refers to (env, envFrom, volumes, KEDA, CloudNativePG, KafkaUser). */
     static Set<String> secretReferences(List<Doc> docs) {
         Set<String> names = new LinkedHashSet<>();
         for (Doc d : docs) {
@@ -276,6 +281,8 @@ final class Checks {
                     names.add(value.path("name").asText());
                 } else if (key.equals("secret") && value.has("secretName")) {
                     names.add(value.path("secretName").asText());
+                } else if (key.equals("passwordSecret") && value.has("name")) {
+                    names.add(value.path("name").asText()); // CloudNativePG managed roles
                 } else if (key.equals("secretTargetRef")) {
                     value.forEach(ref -> names.add(ref.path("name").asText()));
                 }

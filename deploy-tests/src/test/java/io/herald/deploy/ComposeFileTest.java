@@ -7,11 +7,14 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -69,8 +72,8 @@ class ComposeFileTest {
 
     @Test
     void everyImageCarriesAPinnedTag() {
-        assertThat(services).containsKeys("kafka", "kafka-topics", "postgres", "ingest", "rules", "dispatcher",
-                "synapse");
+        assertThat(services).containsKeys("kafka", "kafka-init", "postgres", "postgres-init", "ingest", "rules",
+                "dispatcher", "synapse");
         services.forEach((name, s) -> {
             assertThat(s).as(name + " has an image (no builds here)").containsKey("image").doesNotContainKey("build");
             String image = resolved(s.get("image"));
@@ -102,14 +105,16 @@ class ComposeFileTest {
                 assertThat(hc.get("test")).as(name + " healthcheck test").isNotNull();
             }
         });
-        // The Herald services ask their own readiness endpoint, on their own port.
+        // The Herald services ask their own readiness endpoint, on their management port (which is not published);
+        // the API port is published on loopback.
         Map<String, Integer> ports = Map.of("ingest", 8081, "rules", 8082, "dispatcher", 8083);
         ports.forEach((s, port) -> {
             @SuppressWarnings("unchecked")
             Map<String, Object> hc = (Map<String, Object>) service(s).get("healthcheck");
             String test = String.join(" ", ((List<?>) hc.get("test")).stream().map(String::valueOf).toList());
-            assertThat(test).contains("/dev/tcp/127.0.0.1/" + port).contains("/q/health/ready");
-            assertThat(((List<?>) service(s).get("ports")).get(0)).isEqualTo(port + ":" + port);
+            assertThat(test).contains("/dev/tcp/127.0.0.1/" + (port + 1000)).contains("/q/health/ready");
+            assertThat(((List<?>) service(s).get("ports")).stream().map(ComposeFileTest::resolved).toList())
+                    .containsExactly("127.0.0.1:" + port + ":" + port);
         });
     }
 
@@ -135,8 +140,9 @@ class ComposeFileTest {
         }));
         assertThat(errors).isEmpty();
         for (String s : Repo.SERVICES) {
-            assertThat(dependsOn(s)).as(s).containsOnlyKeys("kafka", "kafka-topics", "postgres");
-            assertThat(dependsOn(s).get("kafka-topics")).containsEntry("condition", "service_completed_successfully");
+            assertThat(dependsOn(s)).as(s).containsOnlyKeys("kafka", "kafka-init", "postgres", "postgres-init");
+            assertThat(dependsOn(s).get("kafka-init")).containsEntry("condition", "service_completed_successfully");
+            assertThat(dependsOn(s).get("postgres-init")).containsEntry("condition", "service_completed_successfully");
             assertThat(dependsOn(s).get("kafka")).containsEntry("condition", "service_healthy");
             assertThat(dependsOn(s).get("postgres")).containsEntry("condition", "service_healthy");
         }
@@ -145,7 +151,8 @@ class ComposeFileTest {
     @Test
     void servicesGetTheConfigurationTheyNeed() {
         for (String s : Repo.SERVICES) {
-            assertThat(env(s)).as(s).containsKeys("KAFKA_BOOTSTRAP_SERVERS", "QUARKUS_DATASOURCE_JDBC_URL",
+            assertThat(env(s)).as(s).containsKeys("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_SECURITY_PROTOCOL",
+                    "KAFKA_SASL_MECHANISM", "KAFKA_SASL_JAAS_CONFIG", "QUARKUS_DATASOURCE_JDBC_URL",
                     "QUARKUS_DATASOURCE_USERNAME", "QUARKUS_DATASOURCE_PASSWORD", "QUARKUS_SHUTDOWN_TIMEOUT");
             assertThat(env(s).get("KAFKA_BOOTSTRAP_SERVERS")).isEqualTo("kafka:9092");
             String jdbc = String.valueOf(env(s).get("QUARKUS_DATASOURCE_JDBC_URL"));
@@ -167,8 +174,8 @@ class ComposeFileTest {
 
     @Test
     void topicServiceCreatesEveryHeraldTopicAsOnKubernetes() {
-        Map<String, Object> topics = service("kafka-topics");
-        String script = String.join("\n", ((List<?>) topics.get("command")).stream().map(String::valueOf).toList());
+        assertThat(String.valueOf(service("kafka-init").get("command"))).contains("/herald/kafka-init.sh");
+        String script = Repo.read(KAFKA_INIT);
         Map<String, Integer> created = new LinkedHashMap<>();
         Matcher m = Pattern.compile("(?m)^\\s*create\\s+(\\S+)\\s+(\\d+)\\s*$").matcher(script);
         while (m.find()) {
@@ -191,6 +198,135 @@ class ComposeFileTest {
         assertThat(String.valueOf(env.get("KAFKA_PROCESS_ROLES"))).isEqualTo("broker,controller");
         assertThat(env).containsKeys("KAFKA_CONTROLLER_QUORUM_VOTERS", "KAFKA_CONTROLLER_LISTENER_NAMES", "CLUSTER_ID");
         assertThat(String.valueOf(env.get("CLUSTER_ID"))).matches("[A-Za-z0-9_-]{22}");
+    }
+
+    static final Path KAFKA_INIT = Repo.ROOT.resolve("deploy/compose/kafka-init.sh");
+
+    /** The environment variables docker-compose.yml cannot start without (${NAME:?…}). */
+    static Set<String> requiredVariables() {
+        Set<String> names = new TreeSet<>();
+        Matcher m = Pattern.compile("\\$\\{([A-Z0-9_]+):\\?").matcher(Repo.read(Repo.COMPOSE));
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return names;
+    }
+
+    @Test
+    void everyPortIsPublishedOnLoopbackOnly() {
+        services.forEach((name, s) -> {
+            for (Object port : (List<?>) s.getOrDefault("ports", List.of())) {
+                assertThat(resolved(port)).as(name + " publishes " + port).startsWith("127.0.0.1:");
+            }
+        });
+        // Nothing publishes the management ports (health, metrics) or PostgreSQL; Kafka only its SCRAM listener.
+        assertThat(String.valueOf(compose.get("services"))).doesNotContain(":9081", ":9082", ":9083");
+        assertThat(service("postgres")).doesNotContainKey("ports");
+        assertThat(service("kafka").get("ports")).isEqualTo(List.of("127.0.0.1:29092:29092"));
+    }
+
+    @Test
+    void theDevSinkIsOffUnlessAskedFor() {
+        assertThat(resolved(env("dispatcher").get("HERALD_DEV_SINK_ENABLED"))).isEqualTo("false");
+        for (String s : List.of("ingest", "rules")) {
+            assertThat(env(s)).doesNotContainKey("HERALD_DEV_SINK_ENABLED");
+        }
+    }
+
+    @Test
+    void kafkaAuthenticatesEveryClientAndAuthorizesWithAcls() {
+        Map<String, Object> env = env("kafka");
+        String protocols = String.valueOf(env.get("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"));
+        for (String listener : protocols.split(",")) {
+            assertThat(listener.split(":")[1]).as("listener " + listener).isIn("SASL_PLAINTEXT", "SASL_SSL", "SSL");
+        }
+        assertThat(String.valueOf(env.get("KAFKA_AUTHORIZER_CLASS_NAME")))
+                .isEqualTo("org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        assertThat(String.valueOf(env.get("KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"))).isEqualTo("false");
+        assertThat(String.valueOf(env.get("KAFKA_SUPER_USERS"))).isEqualTo("User:admin");
+        // The clients' listeners take SCRAM only (PLAIN, the admin's, only on the unpublished internal listeners).
+        assertThat(String.valueOf(env.get("KAFKA_SASL_ENABLED_MECHANISMS"))).isEqualTo("SCRAM-SHA-512");
+        assertThat(String.valueOf(service("kafka").get("command"))).contains("/herald/kafka-start.sh");
+    }
+
+    @Test
+    void eachServiceLogsInAsItselfToKafkaAndPostgres() {
+        Set<String> passwords = new HashSet<>();
+        for (String s : Repo.SERVICES) {
+            assertThat(String.valueOf(env(s).get("KAFKA_SECURITY_PROTOCOL"))).isEqualTo("SASL_PLAINTEXT");
+            assertThat(String.valueOf(env(s).get("KAFKA_SASL_MECHANISM"))).isEqualTo("SCRAM-SHA-512");
+            String jaas = String.valueOf(env(s).get("KAFKA_SASL_JAAS_CONFIG"));
+            assertThat(jaas).startsWith("org.apache.kafka.common.security.scram.ScramLoginModule required")
+                    .contains("username=\"herald-" + s + "\"")
+                    .contains("password=\"${HERALD_KAFKA_" + s.toUpperCase(java.util.Locale.ROOT) + "_PASSWORD:?");
+            assertThat(String.valueOf(env(s).get("QUARKUS_DATASOURCE_USERNAME"))).isEqualTo("herald_" + s);
+            assertThat(String.valueOf(env(s).get("QUARKUS_DATASOURCE_PASSWORD")))
+                    .startsWith("${HERALD_DB_" + s.toUpperCase(java.util.Locale.ROOT) + "_PASSWORD:?");
+            passwords.add(String.valueOf(env(s).get("QUARKUS_DATASOURCE_PASSWORD")));
+        }
+        assertThat(passwords).hasSize(3);
+        assertThat(String.valueOf(env("postgres-init").get("PGOPTIONS")))
+                .contains("herald.ingest_password=${HERALD_DB_INGEST_PASSWORD:?")
+                .contains("herald.rules_password=${HERALD_DB_RULES_PASSWORD:?")
+                .contains("herald.dispatcher_password=${HERALD_DB_DISPATCHER_PASSWORD:?");
+        assertThat(String.valueOf(service("postgres-init").get("command"))).contains("/herald/roles.sql");
+    }
+
+    @Test
+    void kafkaInitGrantsWhatTheKubernetesKafkaUsersGrant() {
+        // allow <user> <topic|group> <name> <literal|prefixed> <operation>...
+        Set<String> compose = new TreeSet<>();
+        Set<String> users = new TreeSet<>();
+        for (String line : Repo.read(KAFKA_INIT).lines().toList()) {
+            String[] w = line.trim().split("\\s+");
+            if (w[0].equals("allow") && w.length >= 6) {
+                for (int i = 5; i < w.length; i++) {
+                    compose.add(w[1] + " " + w[2] + " " + w[3] + " " + (w[4].equals("prefixed") ? "prefix" : w[4]) + " " + w[i]);
+                }
+            } else if (w[0].equals("user") && w.length == 3) {
+                users.add(w[1]);
+            }
+        }
+        Set<String> kubernetes = new TreeSet<>();
+        Set<String> kubernetesUsers = new TreeSet<>();
+        for (Repo.Doc user : Repo.loadAll(Repo.KUBERNETES.resolve("base/kafka-users.yaml"))) {
+            if (user.name().equals("herald-keda")) {
+                continue; // KEDA runs on Kubernetes only
+            }
+            kubernetesUsers.add(user.name());
+            for (var acl : user.node().path("spec").path("authorization").path("acls")) {
+                var r = acl.path("resource");
+                for (var op : acl.path("operations")) {
+                    kubernetes.add(user.name() + " " + r.path("type").asText() + " " + r.path("name").asText() + " "
+                            + r.path("patternType").asText("literal") + " " + op.asText());
+                }
+            }
+        }
+        assertThat(compose).isEqualTo(kubernetes);
+        assertThat(users).isEqualTo(kubernetesUsers);
+    }
+
+    @Test
+    void envScriptGeneratesEverySecretComposeRequiresAndKeepsThem() throws Exception {
+        Path dir = Files.createTempDirectory("herald-env");
+        Path env = dir.resolve(".env");
+        Files.writeString(env, "HERALD_INGEST_ADMIN_TOKEN=mine\n");
+        for (int run = 0; run < 2; run++) {
+            Process p = new ProcessBuilder("bash", Repo.ROOT.resolve("deploy/compose/env.sh").toString(), env.toString())
+                    .redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            assertThat(p.waitFor()).as(out).isZero();
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(env)) {
+            String[] kv = line.split("=", 2);
+            assertThat(values.put(kv[0], kv[1])).as(kv[0] + " written once").isNull();
+        }
+        assertThat(values.keySet()).containsAll(requiredVariables());
+        assertThat(values).containsEntry("HERALD_INGEST_ADMIN_TOKEN", "mine");
+        assertThat(values.get("HERALD_SECRETS_KEY")).matches("[A-Za-z0-9+/]{43}=");
+        assertThat(values.get("HERALD_KAFKA_INGEST_PASSWORD")).matches("[0-9a-f]{48}");
+        assertThat(Files.getPosixFilePermissions(env).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
     }
 
     @Test

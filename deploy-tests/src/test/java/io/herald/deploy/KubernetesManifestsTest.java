@@ -165,8 +165,8 @@ class KubernetesManifestsTest {
             }
         }
         assertThat(errors).isEmpty();
-        // 3 Deployments, 3 Services, 3 PodDisruptionBudgets, 2 NetworkPolicies, 1 HorizontalPodAutoscaler
-        assertThat(parsed).isEqualTo(12);
+        // 3 Deployments, 3 Services, 3 PodDisruptionBudgets, 4 NetworkPolicies, 1 HorizontalPodAutoscaler
+        assertThat(parsed).isEqualTo(14);
     }
 
     @Test
@@ -183,21 +183,20 @@ class KubernetesManifestsTest {
             generator.path("literals").forEach(l -> data.put(l.asText().split("=", 2)[0], l.asText().split("=", 2)[1]));
             configMaps.put(generator.path("name").asText(), data);
         }
-        assertThat(configMaps.get("herald-config")).containsKeys("KAFKA_BOOTSTRAP_SERVERS",
-                "QUARKUS_DATASOURCE_JDBC_URL", "HERALD_DEV_SINK_ENABLED");
+        assertThat(configMaps.get("herald-config")).containsKeys("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_SECURITY_PROTOCOL",
+                "KAFKA_SASL_MECHANISM", "QUARKUS_DATASOURCE_JDBC_URL", "HERALD_DEV_SINK_ENABLED");
         assertThat(Checks.gracefulShutdown(Checks.ofKind(baseResources, "Deployment"), configMaps)).isEmpty();
     }
 
     @Test
     void everyTopicHasAKafkaTopicAndKedaStaysWithinPartitions() {
         assertThat(Repo.heraldTopics().keySet()).containsExactlyInAnyOrder("herald.notifications",
-                "herald.notifications.dlq", "herald.deliveries", "herald.deliveries.retry", "herald.deliveries.dlq",
+                "herald.notifications.dlq", "herald.deliveries", "herald.deliveries.dlq",
                 "herald.pushers.rejected", "herald.changes");
         assertThat(Checks.topicsAndAutoscaling(baseResources)).isEmpty();
         assertThat(Checks.partitions(baseResources).get("herald.deliveries")).isGreaterThanOrEqualTo(24);
         // Overlays that change maxReplicaCount must stay within the partitions too.
         int deliveries = Checks.partitions(baseResources).get("herald.deliveries");
-        int retry = Checks.partitions(baseResources).get("herald.deliveries.retry");
         for (Path file : byFile.keySet()) {
             if (!file.startsWith(Repo.KUBERNETES.resolve("overlays"))) {
                 continue;
@@ -206,7 +205,7 @@ class KubernetesManifestsTest {
             var m = java.util.regex.Pattern.compile("maxReplicaCount:?\\s*\\n?\\s*(?:value:\\s*)?(\\d+)").matcher(text);
             while (m.find()) {
                 assertThat(Integer.parseInt(m.group(1))).as(file + " maxReplicaCount")
-                        .isLessThanOrEqualTo(Math.min(deliveries, retry));
+                        .isLessThanOrEqualTo(deliveries);
             }
         }
     }
@@ -255,14 +254,16 @@ class KubernetesManifestsTest {
         List<Doc> all = byFile.values().stream().flatMap(List::stream).toList();
         assertThat(Checks.ofKind(all, "Secret")).as("Secret manifests (values do not belong here)").isEmpty();
         Set<String> referenced = Checks.secretReferences(all);
-        assertThat(referenced).contains("herald-db-app", "herald-auth", "herald-dispatcher-secrets");
+        assertThat(referenced).contains("herald-db-ingest", "herald-db-rules", "herald-db-dispatcher", "herald-ingest",
+                "herald-rules", "herald-dispatcher", "herald-keda-kafka", "herald-auth", "herald-dispatcher-secrets");
         String doc = Repo.read(Repo.DEPLOY_DOC);
         for (String secret : referenced) {
             assertThat(doc).as("docs/deploy.md documents Secret " + secret).contains("`" + secret + "`");
         }
         // The required settings come from Secrets, never from literals.
         Map<String, String> secretEnv = Map.of("HERALD_SECRETS_KEY", "herald-dispatcher",
-                "HERALD_AUTH_TOKENS_ADMIN_SHA256", "*", "QUARKUS_DATASOURCE_PASSWORD", "*");
+                "HERALD_AUTH_TOKENS_ADMIN_SHA256", "*", "QUARKUS_DATASOURCE_PASSWORD", "*",
+                "KAFKA_SASL_JAAS_CONFIG", "*");
         for (Doc d : Checks.ofKind(baseResources, "Deployment")) {
             for (JsonNode c : Checks.containers(d)) {
                 for (JsonNode env : c.path("env")) {
@@ -332,6 +333,62 @@ class KubernetesManifestsTest {
             });
             assertThat(covered).as(d + " is selected by a NetworkPolicy").isTrue();
         }
+    }
+
+    @Test
+    void everyDeploymentLogsInWithCredentialsFromSecretsOfItsOwn() {
+        assertThat(SecurityChecks.credentialsFromSecrets(
+                SecurityChecks.withGeneratedConfigMaps(baseResources, kustomization(BASE)))).isEmpty();
+    }
+
+    @Test
+    void kafkaAuthenticatesEveryClientAndHoldsEachToItsAcls() {
+        assertThat(SecurityChecks.kafkaLockedDown(baseResources)).isEmpty();
+        assertThat(SecurityChecks.aclsCoverTheChannels(baseResources)).isEmpty();
+        // Least privilege, as the issue asks: ingest and the producers write notifications and nothing else; the
+        // dispatcher may not write them.
+        Doc ingest = Checks.find(baseResources, "KafkaUser", "herald-ingest").orElseThrow();
+        Doc producer = Checks.find(baseResources, "KafkaUser", "herald-producer").orElseThrow();
+        Doc dispatcher = Checks.find(baseResources, "KafkaUser", "herald-dispatcher").orElseThrow();
+        for (String topic : List.of("herald.deliveries", "herald.deliveries.dlq",
+                "herald.notifications.dlq", "herald.pushers.rejected")) {
+            assertThat(SecurityChecks.allows(ingest, "topic", topic, "Write")).as("ingest writes " + topic).isFalse();
+            assertThat(SecurityChecks.allows(producer, "topic", topic, "Write")).as("producer writes " + topic).isFalse();
+        }
+        assertThat(SecurityChecks.allows(producer, "topic", "herald.notifications", "Write")).isTrue();
+        assertThat(SecurityChecks.allows(producer, "topic", "herald.notifications", "Read")).isFalse();
+        assertThat(SecurityChecks.allows(dispatcher, "topic", "herald.notifications", "Write")).isFalse();
+    }
+
+    @Test
+    void networkPoliciesSelectRealPodsAndAdmitOnlyNamedPeers() {
+        assertThat(SecurityChecks.networkPoliciesSelectSomething(baseResources)).isEmpty();
+    }
+
+    @Test
+    void managementPortsAreForProbesAndMonitoringOnly() {
+        assertThat(SecurityChecks.managementPortsStayInternal(baseResources)).isEmpty();
+    }
+
+    @Test
+    void postgresHasOneRolePerServiceOwningItsSchema() {
+        Doc cluster = Checks.find(baseResources, "Cluster", "herald-db").orElseThrow();
+        Map<String, String> roleSecrets = new LinkedHashMap<>();
+        for (JsonNode role : cluster.node().path("spec").path("managed").path("roles")) {
+            roleSecrets.put(role.path("name").asText(), role.path("passwordSecret").path("name").asText());
+            assertThat(role.path("login").asBoolean()).as(role.path("name").asText() + " logs in").isTrue();
+            assertThat(role.path("superuser").asBoolean(false)).isFalse();
+            assertThat(role.path("createdb").asBoolean(false)).isFalse();
+        }
+        Map<String, String> owners = new LinkedHashMap<>();
+        Doc database = Checks.find(baseResources, "Database", "herald-db-herald").orElseThrow();
+        database.node().path("spec").path("schemas").forEach(schema ->
+                owners.put(schema.path("name").asText(), schema.path("owner").asText()));
+        for (String service : Repo.SERVICES) {
+            assertThat(roleSecrets).containsEntry("herald_" + service, "herald-db-" + service);
+            assertThat(owners).containsEntry(service, "herald_" + service);
+        }
+        assertThat(database.node().path("spec").path("cluster").path("name").asText()).isEqualTo("herald-db");
     }
 
     @Test

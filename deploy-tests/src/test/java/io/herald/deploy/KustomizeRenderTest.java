@@ -80,6 +80,11 @@ class KustomizeRenderTest {
         errors.addAll(Checks.deployments(docs));
         errors.addAll(Checks.budgetsAndServices(docs));
         errors.addAll(Checks.topicsAndAutoscaling(docs));
+        errors.addAll(SecurityChecks.credentialsFromSecrets(docs));
+        errors.addAll(SecurityChecks.kafkaLockedDown(docs));
+        errors.addAll(SecurityChecks.aclsCoverTheChannels(docs));
+        errors.addAll(SecurityChecks.networkPoliciesSelectSomething(docs));
+        errors.addAll(SecurityChecks.managementPortsStayInternal(docs));
 
         Map<String, Map<String, String>> configMaps = new LinkedHashMap<>();
         for (Doc cm : Checks.ofKind(docs, "ConfigMap")) {

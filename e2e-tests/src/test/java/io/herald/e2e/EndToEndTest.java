@@ -16,9 +16,10 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.herald.common.Delivery;
 import io.herald.common.Destination;
 import io.herald.common.Json;
-import io.herald.testsupport.EmbeddedKafka;
 import io.herald.testsupport.EmbeddedPostgres;
+import io.herald.testsupport.KafkaUsers;
 import io.herald.testsupport.MatrixSpec;
+import io.herald.testsupport.SecuredEmbeddedKafka;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
@@ -49,18 +50,19 @@ class EndToEndTest {
         homeserver.stubFor(put(urlPathMatching("/_matrix/client/v3/rooms/.*/send/m.room.message/.*"))
                 .willReturn(okJson("{\"event_id\":\"$e2e\"}")));
 
-        String kafka = EmbeddedKafka.bootstrapServers();
-        Map<String, String> database = Map.of(
-                "quarkus.datasource.jdbc.url", EmbeddedPostgres.jdbcUrl(),
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres");
+        // Locked down as in production: each service authenticates to Kafka as its own KafkaUser (SASL/SCRAM, held to
+        // the ACLs of kafka-users.yaml) and to PostgreSQL as its own role (its schema only).
+        // ingest gets its credentials as environment variables, the way Compose and Kubernetes pass them.
+        SecuredEmbeddedKafka kafka = SecuredEmbeddedKafka.get();
         AdminToken.sendByDefault();
-        ingest = ServiceProcess.start("ingest-service", merge(database, Map.of("kafka.bootstrap.servers", kafka)));
-        rules = ServiceProcess.start("rules-service", merge(database, Map.of("kafka.bootstrap.servers", kafka)));
-        dispatcher = ServiceProcess.start("dispatcher-service", merge(database, Map.of(
-                "kafka.bootstrap.servers", kafka,
-                "herald.secrets.key", "ZTJlLXRlc3Qta2V5LTMyLWJ5dGVzLWxvbmctLS0tLS0=",
-                "herald.dev-sink.enabled", "true")));
+        ingest = ServiceProcess.start("ingest-service", "ingest-service", Map.of(),
+                environment(merge(kafka.quarkusConfig(KafkaUsers.INGEST), EmbeddedPostgres.datasourceOf("ingest"))));
+        rules = ServiceProcess.start("rules-service", merge(kafka.quarkusConfig(KafkaUsers.RULES),
+                EmbeddedPostgres.datasourceOf("rules"), Map.of()));
+        dispatcher = ServiceProcess.start("dispatcher-service", merge(kafka.quarkusConfig(KafkaUsers.DISPATCHER),
+                EmbeddedPostgres.datasourceOf("dispatcher"), Map.of(
+                        "herald.secrets.key", "ZTJlLXRlc3Qta2V5LTMyLWJ5dGVzLWxvbmctLS0tLS0=",
+                        "herald.dev-sink.enabled", "true")));
         // Producers authenticate with an API key made through ingest's admin API.
         apiKey = given().contentType("application/json")
                 .body("{\"tenant\":\"e2e\",\"sender\":\"@herald:localhost\",\"rooms\":[\"*\"]}")
@@ -120,7 +122,9 @@ class EndToEndTest {
                 .isEmpty();
 
         for (ServiceProcess service : List.of(ingest, rules, dispatcher)) {
-            assertThat(Files.readString(service.log)).as(service.name + " log").doesNotContain(TOKEN).doesNotContain(apiKey);
+            assertThat(Files.readString(service.log)).as(service.name + " log").doesNotContain(TOKEN).doesNotContain(apiKey)
+                    .doesNotContain(KafkaUsers.password(KafkaUsers.INGEST), KafkaUsers.password(KafkaUsers.RULES),
+                            KafkaUsers.password(KafkaUsers.DISPATCHER));
         }
     }
 
@@ -156,9 +160,19 @@ class EndToEndTest {
                         org.hamcrest.Matchers.equalTo("m.notice"));
     }
 
-    private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {
-        java.util.HashMap<String, String> m = new java.util.HashMap<>(a);
-        m.putAll(b);
+    /** kafka.sasl.jaas.config → KAFKA_SASL_JAAS_CONFIG, quarkus.datasource.username → QUARKUS_DATASOURCE_USERNAME. */
+    private static Map<String, String> environment(Map<String, String> config) {
+        Map<String, String> env = new java.util.HashMap<>();
+        config.forEach((key, value) -> env.put(key.toUpperCase(java.util.Locale.ROOT).replace('.', '_'), value));
+        return env;
+    }
+
+    @SafeVarargs
+    private static Map<String, String> merge(Map<String, String>... parts) {
+        java.util.HashMap<String, String> m = new java.util.HashMap<>();
+        for (Map<String, String> part : parts) {
+            m.putAll(part);
+        }
         return m;
     }
 }

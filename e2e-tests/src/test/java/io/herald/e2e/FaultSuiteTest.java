@@ -460,7 +460,7 @@ class FaultSuiteTest {
 
     /** Sum of a Prometheus counter over its labels, from a service's /q/metrics. */
     private static double metric(ServiceProcess service, String name) {
-        return given().get(service.url() + "/q/metrics").asString().lines()
+        return given().get(service.managementUrl() + "/q/metrics").asString().lines()
                 .filter(l -> l.startsWith(name + "{") || l.startsWith(name + " "))
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
     }

@@ -30,7 +30,6 @@ final class HeraldStack implements AutoCloseable {
     final KafkaBroker broker;
     final FakeHomeserver homeserver;
     final FakePushGateway gateway;
-    private final String jdbcUrl;
     private final AtomicInteger instances = new AtomicInteger();
     volatile ServiceProcess ingest;
     volatile ServiceProcess rules;
@@ -38,9 +37,8 @@ final class HeraldStack implements AutoCloseable {
     final List<ServiceProcess> dispatchers = new java.util.concurrent.CopyOnWriteArrayList<>();
     String apiKey;
 
-    private HeraldStack(KafkaBroker broker, String jdbcUrl, FakeHomeserver homeserver, FakePushGateway gateway) {
+    private HeraldStack(KafkaBroker broker, FakeHomeserver homeserver, FakePushGateway gateway) {
         this.broker = broker;
-        this.jdbcUrl = jdbcUrl;
         this.homeserver = homeserver;
         this.gateway = gateway;
     }
@@ -52,12 +50,14 @@ final class HeraldStack implements AutoCloseable {
     static HeraldStack start() throws Exception {
         QUIET.forEach(logger -> logger.setLevel(java.util.logging.Level.WARNING));
         AdminToken.sendByDefault();
-        CompletableFuture<String> postgres = CompletableFuture.supplyAsync(EmbeddedPostgres::jdbcUrl);
+        // PostgreSQL with the services' roles (deploy/postgres/roles.sql), started while the broker starts.
+        CompletableFuture<Map<String, String>> postgres =
+                CompletableFuture.supplyAsync(() -> EmbeddedPostgres.datasourceOf("ingest"));
         KafkaBroker broker = KafkaBroker.start();
         broker.createTopics(Map.of(Topics.NOTIFICATIONS, 8, Topics.DELIVERIES, 8,
                 Topics.NOTIFICATIONS_DLQ, 1, Topics.DELIVERIES_DLQ, 1, Topics.PUSHERS_REJECTED, 1));
-        HeraldStack stack = new HeraldStack(broker, postgres.get(120, TimeUnit.SECONDS),
-                new FakeHomeserver().recordingRequests(), new FakePushGateway());
+        postgres.get(120, TimeUnit.SECONDS);
+        HeraldStack stack = new HeraldStack(broker, new FakeHomeserver().recordingRequests(), new FakePushGateway());
         CompletableFuture<ServiceProcess> ingest = CompletableFuture.supplyAsync(() -> stack.start("ingest-service"));
         CompletableFuture<ServiceProcess> rules = CompletableFuture.supplyAsync(() -> stack.start("rules-service"));
         CompletableFuture<ServiceProcess> dispatcher = CompletableFuture.supplyAsync(() -> stack.start("dispatcher-service"));
@@ -99,11 +99,10 @@ final class HeraldStack implements AutoCloseable {
 
     /** Starts one more instance of a service (each instance gets its own log under target/service-logs). */
     ServiceProcess start(String module) {
-        Map<String, String> config = new HashMap<>(Map.of(
-                "kafka.bootstrap.servers", broker.bootstrapServers(),
-                "quarkus.datasource.jdbc.url", jdbcUrl,
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres"));
+        // As in production: the service's own KafkaUser (SASL/SCRAM, its ACLs) and PostgreSQL role (its schema only).
+        String service = module.replace("-service", "");
+        Map<String, String> config = new HashMap<>(broker.serviceConfig("herald-" + service));
+        config.putAll(EmbeddedPostgres.datasourceOf(service));
         switch (module) {
             case "dispatcher-service" -> {
                 config.put("herald.secrets.key", "ZmF1bHQtc3VpdGUta2V5LTMyLWJ5dGVzLWxvbmctLS0=");
@@ -176,7 +175,7 @@ final class HeraldStack implements AutoCloseable {
 
     /** Deliveries parked in PostgreSQL, waiting for their destination. */
     long parked() throws java.sql.SQLException {
-        try (java.sql.Connection c = java.sql.DriverManager.getConnection(jdbcUrl, "postgres", "postgres");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(EmbeddedPostgres.jdbcUrl(), "postgres", "postgres");
                 java.sql.ResultSet rs = c.createStatement().executeQuery("SELECT count(*) FROM dispatcher.parked_delivery")) {
             rs.next();
             return rs.getLong(1);

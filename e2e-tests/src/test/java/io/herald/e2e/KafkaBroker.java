@@ -2,6 +2,7 @@ package io.herald.e2e;
 
 import static org.awaitility.Awaitility.await;
 
+import io.herald.testsupport.KafkaUsers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,19 +19,27 @@ import org.apache.kafka.clients.admin.NewTopic;
  * A real Kafka broker (KRaft, one combined broker/controller) run as a separate process from the
  * {@code kafka_2.13} jars on the test classpath, on fixed loopback ports and one log directory, so it can be
  * stopped and started again as the same broker (which the in-JVM test kit cannot do). The same configuration as
- * {@code deploy/local/run.sh}.
+ * {@code deploy/local/run.sh}, locked down as in production on the listener the services use: SASL/SCRAM-SHA-512,
+ * Kafka's StandardAuthorizer and the users and ACLs of {@code deploy/kubernetes/base/kafka-users.yaml}
+ * ({@link #serviceConfig(String)}).
+ *
+ * <p>The test harness itself (its producers, readers and admin clients) uses a second, plaintext listener on loopback
+ * ({@link #bootstrapServers()}) whose anonymous principal is the super user: the suite observes and injects as it
+ * always did, while every service is held to its ACLs.
  */
 final class KafkaBroker implements AutoCloseable {
 
     private final int port;
+    private final int servicePort;
     private final int controllerPort;
     private final Path dir;
     private final Path properties;
     private final Path log;
     private Process process;
 
-    private KafkaBroker(int port, int controllerPort, Path dir) {
+    private KafkaBroker(int port, int servicePort, int controllerPort, Path dir) {
         this.port = port;
+        this.servicePort = servicePort;
         this.controllerPort = controllerPort;
         this.dir = dir;
         this.properties = dir.resolve("server.properties");
@@ -41,14 +50,29 @@ final class KafkaBroker implements AutoCloseable {
     static KafkaBroker start() throws Exception {
         Path dir = Files.createDirectories(ServiceProcess.repoRoot()
                 .resolve("e2e-tests/target/fault-kafka-" + UUID.randomUUID().toString().substring(0, 8)));
-        KafkaBroker broker = new KafkaBroker(ServiceProcess.freePort(), ServiceProcess.freePort(), dir);
+        KafkaBroker broker = new KafkaBroker(ServiceProcess.freePort(), ServiceProcess.freePort(), ServiceProcess.freePort(),
+                dir);
         broker.format();
         broker.startProcess();
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            KafkaUsers.provision(admin, broker.serviceBootstrapServers());
+        }
         return broker;
     }
 
+    /** The harness listener: plaintext, loopback, super user. For the tests' own clients only. */
     String bootstrapServers() {
         return "127.0.0.1:" + port;
+    }
+
+    /** The listener the services use, where every client authenticates and is held to its ACLs. */
+    String serviceBootstrapServers() {
+        return "127.0.0.1:" + servicePort;
+    }
+
+    /** The {@code kafka.*} configuration of a service that connects as the KafkaUser {@code user}. */
+    Map<String, String> serviceConfig(String user) {
+        return KafkaUsers.quarkusConfig(serviceBootstrapServers(), user);
     }
 
     private void format() throws Exception {
@@ -56,10 +80,19 @@ final class KafkaBroker implements AutoCloseable {
                 "node.id=1",
                 "process.roles=broker,controller",
                 "controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "listeners=HARNESS://127.0.0.1:" + port + ",SERVICES://127.0.0.1:" + servicePort
+                        + ",CONTROLLER://127.0.0.1:" + controllerPort,
+                "advertised.listeners=HARNESS://127.0.0.1:" + port + ",SERVICES://127.0.0.1:" + servicePort,
                 "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=HARNESS",
+                "listener.security.protocol.map=HARNESS:PLAINTEXT,SERVICES:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "sasl.enabled.mechanisms=SCRAM-SHA-512",
+                "listener.name.services.scram-sha-512.sasl.jaas.config="
+                        + "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+                "authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+                "allow.everyone.if.no.acl.found=false",
+                // Plaintext connections (the harness listener, the broker's own controller connection) are anonymous.
+                "super.users=User:ANONYMOUS",
                 "log.dirs=" + dir.resolve("data"),
                 "num.partitions=8",
                 "auto.create.topics.enable=true",

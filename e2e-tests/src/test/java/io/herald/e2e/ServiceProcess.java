@@ -18,12 +18,15 @@ final class ServiceProcess implements AutoCloseable {
 
     final String name;
     final int port;
+    /** The management interface: /q/health and /q/metrics. */
+    final int managementPort;
     private final Process process;
     final Path log;
 
-    private ServiceProcess(String name, int port, Process process, Path log) {
+    private ServiceProcess(String name, int port, int managementPort, Process process, Path log) {
         this.name = name;
         this.port = port;
+        this.managementPort = managementPort;
         this.process = process;
         this.log = log;
     }
@@ -40,15 +43,26 @@ final class ServiceProcess implements AutoCloseable {
 
     /** Starts one named instance of a module (several instances of one service each get their own log). */
     static ServiceProcess start(String module, String instance, Map<String, String> config) throws IOException {
+        return start(module, instance, config, Map.of());
+    }
+
+    /**
+     * Starts one named instance with configuration as system properties ({@code config}) and as environment
+     * variables ({@code environment}, e.g. {@code KAFKA_SASL_JAAS_CONFIG}, as Compose and Kubernetes give it).
+     */
+    static ServiceProcess start(String module, String instance, Map<String, String> config,
+            Map<String, String> environment) throws IOException {
         Path jar = repoRoot().resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
             throw new IllegalStateException(jar + " is missing: package the services first (./mvnw verify builds them)");
         }
         int port = freePort();
+        int managementPort = freePort();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + System.getProperty("herald.service.xmx", "256m"),
-                "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1"));
+                "-Dquarkus.http.port=" + port, "-Dquarkus.http.host=127.0.0.1",
+                "-Dquarkus.management.port=" + managementPort, "-Dquarkus.management.host=127.0.0.1"));
         // e.g. -Dherald.service.jvm-options=-XX:StartFlightRecording=filename=/tmp/d.jfr to profile a benchmark
         String jvmOptions = System.getProperty("herald.service.jvm-options", "").trim();
         if (!jvmOptions.isEmpty()) {
@@ -60,8 +74,9 @@ final class ServiceProcess implements AutoCloseable {
         Path log = Files.createDirectories(repoRoot().resolve("e2e-tests/target/service-logs")).resolve(instance + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().putAll(AdminToken.environment());
+        builder.environment().putAll(environment);
         Process process = builder.start();
-        ServiceProcess service = new ServiceProcess(instance, port, process, log);
+        ServiceProcess service = new ServiceProcess(instance, port, managementPort, process, log);
         try {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250)).until(() -> {
                 if (!process.isAlive()) {
@@ -80,9 +95,14 @@ final class ServiceProcess implements AutoCloseable {
         return "http://127.0.0.1:" + port;
     }
 
+    /** Where /q/health and /q/metrics are (the management interface, not the API port). */
+    String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
     private boolean ready() {
         try {
-            HttpURLConnection c = (HttpURLConnection) URI.create(url() + "/q/health/ready").toURL().openConnection();
+            HttpURLConnection c = (HttpURLConnection) URI.create(managementUrl() + "/q/health/ready").toURL().openConnection();
             c.setConnectTimeout(500);
             c.setReadTimeout(2000);
             return c.getResponseCode() == 200;

@@ -51,6 +51,9 @@ class FuzzTest {
     @TestHTTPResource("/")
     URL base;
 
+    @TestHTTPResource(value = "health/ready", management = true)
+    URL readiness;
+
     @Test
     void randomBodiesNeverCauseA5xx() throws Exception {
         TestKeys.Key key = TestKeys.any();
@@ -102,7 +105,7 @@ class FuzzTest {
         given().header("Authorization", key.bearer()).contentType("application/json")
                 .body("{\"body\":\"" + marker + "\"}").post("/v1/rooms/fuzz/notifications").then().statusCode(202);
         Records.await(marker, 1);
-        given().get("/q/health/ready").then().statusCode(200);
+        given().get(readiness).then().statusCode(200);
     }
 
     private static String randomContentType(Random random) {

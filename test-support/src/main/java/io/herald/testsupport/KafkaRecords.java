@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Predicate;
@@ -36,8 +37,13 @@ public final class KafkaRecords {
     }
 
     public static void send(String bootstrapServers, String topic, String key, byte[] value, Header... headers) {
+        send(plain(bootstrapServers), topic, key, value, headers);
+    }
+
+    /** Sends with the given client settings (a secured broker's credentials, {@link SecuredEmbeddedKafka}). */
+    public static void send(Map<String, Object> client, String topic, String key, byte[] value, Header... headers) {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(client);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
                 new ByteArraySerializer())) {
@@ -57,8 +63,14 @@ public final class KafkaRecords {
      */
     public static List<ConsumerRecord<String, String>> await(String bootstrapServers, String topic,
             Predicate<ConsumerRecord<String, String>> matching, int count, Duration timeout) {
+        return await(plain(bootstrapServers), topic, matching, count, timeout);
+    }
+
+    /** {@link #await(String, String, Predicate, int, Duration)} with the given client settings. */
+    public static List<ConsumerRecord<String, String>> await(Map<String, Object> client, String topic,
+            Predicate<ConsumerRecord<String, String>> matching, int count, Duration timeout) {
         List<ConsumerRecord<String, String>> found = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = consumer(bootstrapServers)) {
+        try (KafkaConsumer<String, String> consumer = consumer(client)) {
             Awaitility.await().atMost(timeout).until(() -> {
                 if (assignAll(consumer, topic).isEmpty()) {
                     return false; // the topic does not exist yet
@@ -77,8 +89,14 @@ public final class KafkaRecords {
     /** Every record of {@code topic} that matches, read up to the current end of the topic. */
     public static List<ConsumerRecord<String, String>> readAll(String bootstrapServers, String topic,
             Predicate<ConsumerRecord<String, String>> matching) {
+        return readAll(plain(bootstrapServers), topic, matching);
+    }
+
+    /** {@link #readAll(String, String, Predicate)} with the given client settings. */
+    public static List<ConsumerRecord<String, String>> readAll(Map<String, Object> client, String topic,
+            Predicate<ConsumerRecord<String, String>> matching) {
         List<ConsumerRecord<String, String>> found = new ArrayList<>();
-        try (KafkaConsumer<String, String> consumer = consumer(bootstrapServers)) {
+        try (KafkaConsumer<String, String> consumer = consumer(client)) {
             List<TopicPartition> partitions = assignAll(consumer, topic);
             if (partitions.isEmpty()) {
                 return found;
@@ -100,9 +118,13 @@ public final class KafkaRecords {
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
-    private static KafkaConsumer<String, String> consumer(String bootstrapServers) {
+    private static Map<String, Object> plain(String bootstrapServers) {
+        return Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    }
+
+    private static KafkaConsumer<String, String> consumer(Map<String, Object> client) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(client);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-reader-" + UUID.randomUUID());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
