@@ -118,7 +118,7 @@ class AccountLoginTest {
         hs.verify(getRequestedFor(urlEqualTo("/_matrix/client/versions")));
 
         MatrixAccount stored = QuarkusTransaction.requiringNew().call(() -> MatrixAccount.findById(id));
-        assertThat(stored.accessTokenEncrypted).startsWith("v1:").doesNotContain(TOKEN);
+        assertThat(stored.accessTokenEncrypted).startsWith("v2:default:").doesNotContain(TOKEN);
         assertThat(stored.passwordEncrypted).isNotNull().doesNotContain(PASSWORD);
         given().get("/v1/matrix-accounts/" + id).then().statusCode(200)
                 .body(org.hamcrest.Matchers.not(containsString(TOKEN)));
