@@ -64,6 +64,14 @@ class AccountLoginTest {
         return server;
     }
 
+    /** A domain whose well-known names {@code baseUrl} as its homeserver. */
+    private WireMockServer domainPointingTo(String baseUrl) {
+        WireMockServer domain = server();
+        domain.stubFor(get(urlEqualTo("/.well-known/matrix/client")).willReturn(okJson(
+                "{\"m.homeserver\":{\"base_url\":\"" + baseUrl + "\"}}")));
+        return domain;
+    }
+
     private static String domain(WireMockServer server) {
         return "127.0.0.1:" + server.port();
     }
@@ -177,9 +185,7 @@ class AccountLoginTest {
 
     @Test
     void aWellKnownPointingToADeadServerIs502() {
-        WireMockServer domain = server();
-        domain.stubFor(get(urlEqualTo("/.well-known/matrix/client")).willReturn(okJson(
-                "{\"m.homeserver\":{\"base_url\":\"http://127.0.0.1:1\"}}")));
+        WireMockServer domain = domainPointingTo("http://127.0.0.1:1");
 
         create(loginBody(id(), "@bot:" + domain(domain), "")).then().statusCode(502)
                 .body("detail", containsString("points to http://127.0.0.1:1"));
@@ -194,9 +200,7 @@ class AccountLoginTest {
 
     @Test
     void aWellKnownPointingIntoAPrivateNetworkIsRefusedAndTheAdminIsToldWhy() {
-        WireMockServer domain = server();
-        domain.stubFor(get(urlEqualTo("/.well-known/matrix/client")).willReturn(okJson(
-                "{\"m.homeserver\":{\"base_url\":\"http://10.1.2.3:8008\"}}")));
+        WireMockServer domain = domainPointingTo("http://10.1.2.3:8008");
 
         create(loginBody(id(), "@bot:" + domain(domain), "")).then().statusCode(400)
                 .contentType("application/problem+json")

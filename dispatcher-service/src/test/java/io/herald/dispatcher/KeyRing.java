@@ -4,7 +4,7 @@ import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.herald.common.Delivery;
 import io.herald.dispatcher.account.MatrixAccount;
 import io.quarkus.narayana.jta.QuarkusTransaction;
@@ -28,7 +28,7 @@ final class KeyRing {
     }
 
     /** Stores an account on {@code homeserver} whose token was sealed elsewhere ({@code sealer}: the id → its value). */
-    static String storedAccount(String prefix, WireMockServer homeserver, java.util.function.Function<String, String> sealer) {
+    static String storedAccount(String prefix, WireMockExtension homeserver, java.util.function.Function<String, String> sealer) {
         String id = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
         MatrixAccount account = new MatrixAccount();
         account.id = id;
@@ -46,7 +46,7 @@ final class KeyRing {
     }
 
     /** A delivery into a fresh room of {@code account}, whose sends the homeserver answers with an event id. */
-    static Delivery deliveryFor(String account, WireMockServer homeserver) {
+    static Delivery deliveryFor(String account, WireMockExtension homeserver) {
         String room = Deliveries.room();
         homeserver.stubFor(put(urlPathMatching(Deliveries.sendsTo(room))).willReturn(okJson("{\"event_id\":\"$k\"}")));
         return Deliveries.delivery(account, room, "ops");

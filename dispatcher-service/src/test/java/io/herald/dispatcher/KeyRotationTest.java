@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
 
-import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.junit5.WireMockExtension;
 import io.herald.common.Delivery;
 import io.herald.common.Topics;
 import io.herald.dispatcher.account.AccountDirectory;
@@ -24,9 +24,8 @@ import jakarta.inject.Inject;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A new key "next" was added to the ring and made primary; the key "default" ({@code herald.secrets.key}) is still
@@ -46,24 +45,15 @@ class KeyRotationTest {
         }
     }
 
-    private static WireMockServer homeserver;
+    @RegisterExtension
+    static WireMockExtension homeserver = WireMockExtension.newInstance()
+            .options(wireMockConfig().dynamicPort().bindAddress("127.0.0.1")).build();
 
     @Inject
     AccountDirectory accounts;
 
     @Inject
     AccountSecrets secrets;
-
-    @BeforeAll
-    static void start() {
-        homeserver = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
-        homeserver.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        homeserver.stop();
-    }
 
     @Test
     void oldValuesDeliverAfterANewPrimaryAndRotationMovesThemToIt() {
