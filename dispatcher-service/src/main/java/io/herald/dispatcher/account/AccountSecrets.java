@@ -45,6 +45,8 @@ public class AccountSecrets {
     }
 
     void checkAtStart(@Observes StartupEvent start) {
+        // a ring that cannot work (no key, a primary not in it, a key that is not 32 bytes) stops the start here
+        LOG.debugf("secrets: keys %s, primary '%s'", secrets.keyIds(), secrets.primaryKey());
         try {
             check();
         } catch (RuntimeException e) {
