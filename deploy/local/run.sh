@@ -170,6 +170,9 @@ HERALD_AUTH_TOKENS_ADMIN_SHA256=$(printf %s "$ADMIN_TOKEN" | sha256sum | cut -d'
 export HERALD_AUTH_TOKENS_ADMIN_SHA256 HERALD_AUTH_TOKENS_ADMIN_ROLES=admin
 ADMIN_AUTH="Authorization: Bearer $ADMIN_TOKEN"
 export HERALD_DEV_SINK_ENABLED=${HERALD_DEV_SINK_ENABLED:-true}
+# Homeservers on this machine may be called (the dev sink, deploy/synapse/synapse.sh, bench/pipeline.sh's counting
+# homeserver); pusher URLs may not point here unless HERALD_DISPATCHER_OUTBOUND_ALLOWED_NETWORKS says so.
+export HERALD_DISPATCHER_OUTBOUND_HOMESERVER_NETWORKS=${HERALD_DISPATCHER_OUTBOUND_HOMESERVER_NETWORKS:-127.0.0.0/8,::1/128}
 wait_for_kafka() {
   local i
   for ((i = 0; i < 60; i++)); do

@@ -16,7 +16,7 @@ import picocli.CommandLine.Spec;
         description = "Herald, the Matrix notification router, from the command line.",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {MatrixCommands.class, RoomsCommands.class, SendCommand.class, DlqCommands.class,
-                RulesCommands.class, KeysCommands.class, AutoComplete.GenerateCompletion.class},
+                RulesCommands.class, KeysCommands.class, SecretsCommands.class, AutoComplete.GenerateCompletion.class},
         footer = {"",
                 "Settings: a flag, else the environment (HERALD_INGEST_URL, HERALD_RULES_URL,",
                 "HERALD_DISPATCHER_URL, HERALD_API_KEY, HERALD_ADMIN_TOKEN), else",

@@ -280,6 +280,23 @@ class HeraldCliTest {
         server.verify(deleteRequestedFor(urlEqualTo("/v1/dead-letters?all=true")));
     }
 
+    // --- secrets
+
+    @Test
+    void secretsRotateReportsWhatWasReEncryptedAndWhatCouldNotBeRead() {
+        server.stubFor(post(urlEqualTo("/v1/secrets/rotate")).willReturn(okJson("{\"primary_key\":\"k2\","
+                + "\"re_encrypted\":3,\"already_current\":5,\"unreadable\":1,\"unreadable_accounts\":[{\"account\":"
+                + "\"old-bot\",\"reason\":\"sealed with the key 'k0', which is not configured\"}]}")));
+
+        Result rotated = run("secrets", "rotate");
+
+        assertThat(rotated.code()).as(rotated.err()).isZero();
+        assertThat(rotated.out()).contains("re-encrypted 3 accounts under the key 'k2' (5 already were); unreadable: 1",
+                "old-bot", "sealed with the key 'k0'");
+        server.verify(postRequestedFor(urlEqualTo("/v1/secrets/rotate")));
+        assertThat(run("secrets", "rotate", "--json").json().path("re_encrypted").asInt()).isEqualTo(3);
+    }
+
     // --- rules
 
     @Test

@@ -157,9 +157,19 @@ public interface DispatcherConfig {
         Duration every();
     }
 
+    /**
+     * Where outbound requests may go although the address is internal (loopback, private, link-local, ...: see
+     * docs/architecture.md, "Outbound requests").
+     */
     interface Outbound {
-        /** Networks (CIDRs) pusher URLs may point into although they are internal (loopback, private, ...). */
+        /** Networks (CIDRs) every outbound request may go to: push gateways and homeservers. */
         Optional<List<String>> allowedNetworks();
+
+        /**
+         * Networks (CIDRs) only homeservers may be in (account URLs, discovery, logins, joins, room sends), not pusher
+         * URLs: a private homeserver's network without opening it to the URLs users register as pushers.
+         */
+        Optional<List<String>> homeserverNetworks();
     }
 
     interface Discovery {

@@ -20,6 +20,7 @@ import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.herald.common.Json;
 import io.herald.dispatcher.account.MatrixAccount;
+import io.herald.dispatcher.outbound.ScriptedResolver;
 import io.herald.testsupport.KafkaTestResource;
 import io.herald.testsupport.MatrixSpec;
 import io.herald.testsupport.PostgresTestResource;
@@ -27,6 +28,7 @@ import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
+import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +48,9 @@ class AccountLoginTest {
 
     private final List<WireMockServer> servers = new ArrayList<>();
 
+    @Inject
+    ScriptedResolver dns;
+
     @AfterEach
     void stopServers() {
         servers.forEach(WireMockServer::stop);
@@ -56,6 +61,14 @@ class AccountLoginTest {
         server.start();
         servers.add(server);
         return server;
+    }
+
+    /** A domain whose well-known names {@code baseUrl} as its homeserver. */
+    private WireMockServer domainPointingTo(String baseUrl) {
+        WireMockServer domain = server();
+        domain.stubFor(get(urlEqualTo("/.well-known/matrix/client")).willReturn(okJson(
+                "{\"m.homeserver\":{\"base_url\":\"" + baseUrl + "\"}}")));
+        return domain;
     }
 
     private static String domain(WireMockServer server) {
@@ -112,7 +125,7 @@ class AccountLoginTest {
         hs.verify(getRequestedFor(urlEqualTo("/_matrix/client/versions")));
 
         MatrixAccount stored = QuarkusTransaction.requiringNew().call(() -> MatrixAccount.findById(id));
-        assertThat(stored.accessTokenEncrypted).startsWith("v1:").doesNotContain(TOKEN);
+        assertThat(stored.accessTokenEncrypted).startsWith("v2:default:").doesNotContain(TOKEN);
         assertThat(stored.passwordEncrypted).isNotNull().doesNotContain(PASSWORD);
         Auth.admin().get("/v1/matrix-accounts/" + id).then().statusCode(200)
                 .body(org.hamcrest.Matchers.not(containsString(TOKEN)));
@@ -171,9 +184,7 @@ class AccountLoginTest {
 
     @Test
     void aWellKnownPointingToADeadServerIs502() {
-        WireMockServer domain = server();
-        domain.stubFor(get(urlEqualTo("/.well-known/matrix/client")).willReturn(okJson(
-                "{\"m.homeserver\":{\"base_url\":\"http://127.0.0.1:1\"}}")));
+        WireMockServer domain = domainPointingTo("http://127.0.0.1:1");
 
         create(loginBody(id(), "@bot:" + domain(domain), "")).then().statusCode(502)
                 .body("detail", containsString("points to http://127.0.0.1:1"));
@@ -183,7 +194,71 @@ class AccountLoginTest {
     void anUnreachableHomeserverIs502() {
         create(loginBody(id(), "@bot:example.org", ",\"homeserver\":\"http://127.0.0.1:1\"")).then().statusCode(502)
                 .contentType("application/problem+json")
-                .body("detail", containsString("login at http://127.0.0.1:1 failed: unreachable"));
+                .body("detail", containsString("login of @bot:example.org at http://127.0.0.1:1 (127.0.0.1) failed: unreachable"));
+    }
+
+    @Test
+    void aWellKnownPointingIntoAPrivateNetworkIsRefusedAndTheAdminIsToldWhy() {
+        WireMockServer domain = domainPointingTo("http://10.1.2.3:8008");
+
+        create(loginBody(id(), "@bot:" + domain(domain), "")).then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", containsString("resolves to 10.1.2.3 (private 10.0.0.0/8)"))
+                .body("detail", containsString("homeserver-networks"));
+    }
+
+    @Test
+    void aRedirectIntoAPrivateNetworkIsRefusedAndOneToAnAllowedAddressIsFollowed() {
+        WireMockServer domain = server();
+        WireMockServer hs = server();
+        String userId = "@bot:" + domain(domain);
+        domain.stubFor(get(urlEqualTo("/.well-known/matrix/client")).willReturn(aResponse().withStatus(302)
+                .withHeader("Location", "http://169.254.169.254/latest/meta-data")));
+
+        create(loginBody(id(), userId, "")).then().statusCode(400)
+                .body("detail", containsString("169.254.169.254 (link-local 169.254.0.0/16)"));
+
+        domain.stubFor(get(urlEqualTo("/.well-known/matrix/client")).willReturn(aResponse().withStatus(301)
+                .withHeader("Location", hs.baseUrl() + "/.well-known/matrix/client")));
+        hs.stubFor(get(urlEqualTo("/.well-known/matrix/client")).willReturn(okJson(
+                "{\"m.homeserver\":{\"base_url\":\"" + hs.baseUrl() + "\"}}")));
+        homeserverFor(hs, userId);
+        create(loginBody(id(), userId, "")).then().statusCode(201).body("homeserver", equalTo(hs.baseUrl()));
+    }
+
+    @Test
+    void aLoginAnsweredWithARedirectIsNotFollowed() {
+        WireMockServer hs = server();
+        WireMockServer elsewhere = server();
+        hs.stubFor(post(urlEqualTo("/_matrix/client/v3/login")).willReturn(aResponse().withStatus(307)
+                .withHeader("Location", elsewhere.baseUrl() + "/_matrix/client/v3/login")));
+
+        create(loginBody(id(), "@bot:example.org", ",\"homeserver\":\"" + hs.baseUrl() + "\"")).then().statusCode(502)
+                .body("detail", containsString("HTTP 307"))
+                .body("detail", containsString("which Herald does not follow"));
+        assertThat(elsewhere.getAllServeEvents()).isEmpty();
+    }
+
+    @Test
+    void aHomeserverUrlIntoAPrivateNetworkIsRefusedWhenTheAccountIsCreated() {
+        String id = id();
+        given().contentType("application/json")
+                .body("{\"id\":\"" + id + "\",\"homeserver\":\"http://10.0.0.8:8008\",\"access_token\":\"t\"}")
+                .post("/v1/matrix-accounts").then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("detail", containsString("10.0.0.8 (private 10.0.0.0/8)"));
+        given().get("/v1/matrix-accounts/" + id).then().statusCode(404);
+    }
+
+    @Test
+    void aHomeserverWhoseNameDoesNotResolveIsRefused() {
+        dns.unknown("nowhere.herald.test");
+
+        create(loginBody(id(), "@bot:example.org", ",\"homeserver\":\"http://nowhere.herald.test:8008\"")).then()
+                .statusCode(502)
+                .body("detail", containsString("its host nowhere.herald.test does not resolve"));
+        create(loginBody(id(), "@bot:nowhere.herald.test", "")).then().statusCode(502)
+                .body("detail", containsString("does not resolve"));
     }
 
     @Test

@@ -7,11 +7,14 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.containsString;
 
 import io.herald.dispatcher.account.MatrixAccount;
+import io.herald.dispatcher.outbound.ScriptedResolver;
 import io.herald.testsupport.KafkaTestResource;
 import io.herald.testsupport.PostgresTestResource;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -20,6 +23,16 @@ import org.junit.jupiter.api.Test;
 class AccountResourceTest {
 
     private static final String TOKEN = "syt_secret_token_value_123";
+
+    /** The homeservers' names resolve (to a public address) without a DNS: creating a token account calls nothing. */
+    @Inject
+    ScriptedResolver dns;
+
+    @BeforeEach
+    void resolveTheHomeservers() {
+        dns.answer("matrix.example.org", ScriptedResolver.ip("93.184.216.34"));
+        dns.answer("hs.example.org", ScriptedResolver.ip("93.184.216.34"));
+    }
 
     @Test
     void theTokenIsStoredEncryptedAndNeverShown() {
@@ -35,7 +48,7 @@ class AccountResourceTest {
         assertThat(body).doesNotContain(TOKEN).doesNotContain("access_token");
 
         MatrixAccount stored = QuarkusTransaction.requiringNew().call(() -> MatrixAccount.findById("enc-bot"));
-        assertThat(stored.accessTokenEncrypted).startsWith("v1:").doesNotContain(TOKEN);
+        assertThat(stored.accessTokenEncrypted).startsWith("v2:default:").doesNotContain(TOKEN);
 
         Auth.admin().get("/v1/matrix-accounts").then().statusCode(200)
                 .body("id", hasItem("enc-bot")).body(not(containsString(TOKEN)));

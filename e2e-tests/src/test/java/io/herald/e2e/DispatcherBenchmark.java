@@ -67,6 +67,7 @@ class DispatcherBenchmark {
                     "herald.dispatcher.account.rate-per-second", "1000000",
                     "herald.dispatcher.account.burst", "1000000",
                     "herald.dispatcher.homeserver.max-concurrency", "64",
+                    "herald.dispatcher.outbound.homeserver-networks", "127.0.0.0/8",
                     "mp.messaging.incoming.deliveries.topic", topic));
             config.put("mp.messaging.incoming.deliveries.group.id", "bench-" + run);
             config.put("quarkus.log.level", "WARN");

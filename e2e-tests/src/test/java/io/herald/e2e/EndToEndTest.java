@@ -62,6 +62,8 @@ class EndToEndTest {
         dispatcher = ServiceProcess.start("dispatcher-service", merge(kafka.quarkusConfig(KafkaUsers.DISPATCHER),
                 EmbeddedPostgres.datasourceOf("dispatcher"), Map.of(
                         "herald.secrets.key", "ZTJlLXRlc3Qta2V5LTMyLWJ5dGVzLWxvbmctLS0tLS0=",
+                        // the homeservers (WireMock, the dev sink) listen on loopback
+                        "herald.dispatcher.outbound.homeserver-networks", "127.0.0.0/8",
                         "herald.dev-sink.enabled", "true")));
         // Producers authenticate with an API key made through ingest's admin API.
         apiKey = given().contentType("application/json")

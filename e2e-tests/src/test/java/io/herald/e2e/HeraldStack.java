@@ -112,7 +112,7 @@ final class HeraldStack implements AutoCloseable {
                 config.put("herald.dispatcher.request-timeout", "10s");
                 // Peers asking for absurd waits (scenario 8) are answered after 5 s, not the default hour.
                 config.put("herald.dispatcher.retry-after.max", "5s");
-                // The fake push gateway listens on loopback.
+                // The fake push gateway and the fake homeserver listen on loopback.
                 config.put("herald.dispatcher.outbound.allowed-networks", "127.0.0.0/8");
             }
             default -> {

@@ -133,6 +133,8 @@ class SynapseInteropTest {
                 "herald.secrets.key", "aW50ZXJvcC10ZXN0LWtleS0zMi1ieXRlcy1sb25nLS0=",
                 // Server discovery of "localhost:8008" over http: Synapse serves its own well-known there.
                 "herald.dispatcher.discovery.scheme", "http",
+                // Synapse listens on loopback (or where HERALD_SYNAPSE_NETWORKS says: a container's network)
+                "herald.dispatcher.outbound.homeserver-networks", env("HERALD_SYNAPSE_NETWORKS", "127.0.0.0/8,::1/128"),
                 "herald.dispatcher.request-timeout", "20s",
                 "herald.dispatcher.backoff.initial", "200ms",
                 "herald.dispatcher.backoff.max", "2s")));

@@ -61,6 +61,9 @@ public class AccountResource {
         String homeserver = request.homeserver() == null ? null : stripTrailingSlashes(request.homeserver());
         String token = request.accessToken();
         String userId = request.userId();
+        if (homeserver != null) {
+            homeservers.check(homeserver); // a homeserver Herald may not call is refused now, not at the first delivery
+        }
         if (request.passwordLogin()) {
             // Network calls outside any transaction: discovery, login, whoami.
             if (homeserver == null) {

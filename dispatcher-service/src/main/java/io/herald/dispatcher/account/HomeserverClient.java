@@ -1,5 +1,12 @@
 package io.herald.dispatcher.account;
 
+import io.herald.dispatcher.DispatcherConfig;
+import io.herald.dispatcher.http.RetryAfter;
+import io.herald.dispatcher.http.SafeText;
+import io.herald.dispatcher.outbound.OutboundFailures;
+import io.herald.dispatcher.outbound.OutboundGuard;
+import io.herald.dispatcher.outbound.Target;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -14,32 +21,37 @@ import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import io.herald.dispatcher.DispatcherConfig;
-import io.herald.dispatcher.http.RetryAfter;
-import io.herald.dispatcher.http.SafeText;
+import java.util.function.Function;
 import org.jboss.logging.Logger;
 
 /**
  * The admin-time calls to a homeserver: server discovery ({@code /.well-known/matrix/client} and
  * {@code /_matrix/client/versions}), password login, whoami and join. Blocking: call from a worker thread. Failures
  * become {@link HomeserverProblem}s with a specific detail; passwords and tokens never appear in them or in the log.
+ *
+ * <p>Every URL passes the {@link OutboundGuard} and every request connects to the address it checked. Redirects of
+ * the discovery requests are followed hop by hop (at most {@value #MAX_REDIRECTS}), each hop checked again; the
+ * others (login, whoami, join: they carry a password or a token) are not followed.
  */
 @ApplicationScoped
 public class HomeserverClient {
 
     private static final Logger LOG = Logger.getLogger(HomeserverClient.class);
+    static final int MAX_REDIRECTS = 3;
 
     private final WebClient client;
     private final Duration timeout;
     private final String discoveryScheme;
     private final RetryAfter retryAfter;
+    private final OutboundGuard guard;
 
-    HomeserverClient(Vertx vertx, DispatcherConfig config, RetryAfter retryAfter) {
-        this.client = WebClient.create(vertx, new WebClientOptions().setUserAgent("Herald").setFollowRedirects(true)
+    HomeserverClient(Vertx vertx, DispatcherConfig config, RetryAfter retryAfter, OutboundGuard guard) {
+        this.client = WebClient.create(vertx, new WebClientOptions().setUserAgent("Herald").setFollowRedirects(false)
                 .setConnectTimeout((int) config.connectTimeout().toMillis()));
         this.timeout = config.requestTimeout();
         this.discoveryScheme = config.discovery().scheme();
         this.retryAfter = retryAfter;
+        this.guard = guard;
     }
 
     /** A successful login: the token, and the device and user the homeserver bound it to. */
@@ -56,6 +68,14 @@ public class HomeserverClient {
     }
 
     /**
+     * Checks a homeserver URL an admin gave, before it is stored: 400 when Herald may not call it, 502 when its name
+     * does not resolve.
+     */
+    public void check(String homeserver) {
+        target(homeserver);
+    }
+
+    /**
      * Client-server API base URL for a server name, as the spec's discovery says: the well-known's
      * {@code m.homeserver.base_url}, validated with {@code GET /_matrix/client/versions}; {@code <scheme>://<domain>}
      * when the well-known answers 404.
@@ -63,7 +83,7 @@ public class HomeserverClient {
     public String discover(String serverName) {
         String origin = discoveryScheme + "://" + serverName;
         String wellKnownUrl = origin + "/.well-known/matrix/client";
-        HttpResponse<Buffer> wellKnown = call(client.getAbs(wellKnownUrl), null, "server discovery at " + wellKnownUrl);
+        HttpResponse<Buffer> wellKnown = get(wellKnownUrl, "server discovery");
         if (wellKnown.statusCode() == 404) {
             if (answersVersions(origin)) {
                 return origin;
@@ -96,10 +116,19 @@ public class HomeserverClient {
     }
 
     private boolean answersVersions(String baseUrl) {
+        HttpResponse<Buffer> response;
         try {
-            HttpResponse<Buffer> response = call(client.getAbs(baseUrl + "/_matrix/client/versions"), null, "");
+            response = get(baseUrl + "/_matrix/client/versions", "");
+        } catch (HomeserverProblem e) {
+            if (e.status() == 400) {
+                throw e; // refused by the outbound guard (a redirect into an internal network): say so
+            }
+            LOG.debugf("no homeserver at %s: %s", baseUrl, e.getMessage());
+            return false;
+        }
+        try {
             return response.statusCode() == 200 && response.bodyAsJsonObject().getJsonArray("versions") != null;
-        } catch (HomeserverProblem | DecodeException | ClassCastException e) {
+        } catch (DecodeException | ClassCastException e) {
             LOG.debugf("no homeserver at %s: %s", baseUrl, e.getMessage());
             return false;
         }
@@ -113,15 +142,17 @@ public class HomeserverClient {
                 .put("password", password)
                 .put("device_id", deviceId)
                 .put("initial_device_display_name", "Herald");
-        HttpResponse<Buffer> response = call(client.postAbs(homeserver + "/_matrix/client/v3/login"), body,
-                "login at " + homeserver);
+        String what = "login of " + userId;
+        HttpResponse<Buffer> response = call(homeserver, t -> t.request(client, HttpMethod.POST, "/_matrix/client/v3/login"),
+                body, what);
         if (response.statusCode() != 200) {
-            throw refused(response, "login of " + userId + " at " + homeserver, true);
+            throw refused(response, what, homeserver, true);
         }
         JsonObject json = jsonOrNull(response);
         String token = json == null ? null : json.getString("access_token");
         if (token == null) {
-            throw HomeserverProblem.badGateway("login at " + homeserver + " answered 200 without an access_token");
+            throw new HomeserverProblem(502, "login at " + homeserver + " answered 200 without an access_token",
+                    "the login answered 200 without an access_token", null, null);
         }
         String device = json.getString("device_id");
         return new Login(token, device == null ? deviceId : device, json.getString("user_id"));
@@ -129,10 +160,10 @@ public class HomeserverClient {
 
     /** {@code GET /_matrix/client/v3/account/whoami}: the user the token belongs to. */
     public String whoami(String homeserver, String accessToken) {
-        HttpResponse<Buffer> response = call(client.getAbs(homeserver + "/_matrix/client/v3/account/whoami")
-                .bearerTokenAuthentication(accessToken), null, "whoami at " + homeserver);
+        HttpResponse<Buffer> response = call(homeserver, t -> t.request(client, HttpMethod.GET,
+                "/_matrix/client/v3/account/whoami").bearerTokenAuthentication(accessToken), null, "whoami");
         if (response.statusCode() != 200) {
-            throw refused(response, "whoami at " + homeserver, false);
+            throw refused(response, "whoami", homeserver, false);
         }
         JsonObject json = jsonOrNull(response);
         String userId = json == null ? null : json.getString("user_id");
@@ -144,12 +175,12 @@ public class HomeserverClient {
 
     /** {@code POST /_matrix/client/v3/join/{roomIdOrAlias}}: the joined room's id. Also accepts a pending invite. */
     public String join(Credentials credentials, String room) {
-        String url = credentials.homeserver() + "/_matrix/client/v3/join/"
-                + URLEncoder.encode(room, StandardCharsets.UTF_8).replace("+", "%20");
-        HttpResponse<Buffer> response = call(client.postAbs(url).bearerTokenAuthentication(credentials.accessToken()),
-                new JsonObject(), "join of " + room + " at " + credentials.homeserver());
+        String path = "/_matrix/client/v3/join/" + URLEncoder.encode(room, StandardCharsets.UTF_8).replace("+", "%20");
+        String what = "join of " + room + " as account " + credentials.accountId();
+        HttpResponse<Buffer> response = call(credentials.homeserver(), t -> t.request(client, HttpMethod.POST, path)
+                .bearerTokenAuthentication(credentials.accessToken()), new JsonObject(), what);
         if (response.statusCode() != 200) {
-            throw refused(response, "join of " + room + " as account " + credentials.accountId(), true);
+            throw refused(response, what, credentials.homeserver(), true);
         }
         JsonObject json = jsonOrNull(response);
         String roomId = json == null ? null : json.getString("room_id");
@@ -164,37 +195,87 @@ public class HomeserverClient {
         return "M_UNKNOWN_TOKEN".equals(problem.errcode());
     }
 
-    private HttpResponse<Buffer> call(HttpRequest<Buffer> request, JsonObject body, String what) {
-        try {
-            request.timeout(timeout.toMillis());
-            return (body == null ? request.send() : request.sendJsonObject(body)).await().atMost(timeout.plusSeconds(5));
-        } catch (RuntimeException e) {
-            throw HomeserverProblem.badGateway(what + " failed: " + SafeText.describe(e));
+    /** What the outbound guard says of {@code url}: its target, else a problem (400 refused, 502 unresolved). */
+    private Target target(String url) {
+        OutboundGuard.Verdict verdict = guard.check(OutboundGuard.Peer.HOMESERVER, url);
+        if (verdict instanceof OutboundGuard.Verdict.Allowed allowed) {
+            return allowed.target();
+        }
+        if (verdict instanceof OutboundGuard.Verdict.Refused refused) {
+            throw new HomeserverProblem(400, refused.detail(), refused.reason(), null, null);
+        }
+        OutboundGuard.Verdict.Unresolved unresolved = (OutboundGuard.Verdict.Unresolved) verdict;
+        throw new HomeserverProblem(502, unresolved.detail(), unresolved.reason(), null, null);
+    }
+
+    /** An unauthenticated GET; redirects are followed, each hop checked by the guard as the first URL was. */
+    private HttpResponse<Buffer> get(String url, String what) {
+        String current = url;
+        for (int hop = 0; ; hop++) {
+            HttpResponse<Buffer> response = call(current, t -> t.request(client, HttpMethod.GET, ""), null,
+                    what.isEmpty() ? "GET " + current : what);
+            String location = response.getHeader("Location");
+            if (response.statusCode() < 300 || response.statusCode() > 399 || location == null) {
+                return response;
+            }
+            if (hop == MAX_REDIRECTS) {
+                throw HomeserverProblem.badGateway(url + " redirected more than " + MAX_REDIRECTS + " times");
+            }
+            try {
+                current = URI.create(current).resolve(location).toString();
+            } catch (IllegalArgumentException e) {
+                throw HomeserverProblem.badGateway(current + " redirected to an invalid URL");
+            }
         }
     }
 
-    /** A refusal: 403 and 429 (with its Retry-After) are passed on, 401 becomes 403, the rest a 502 naming the answer. */
-    private HomeserverProblem refused(HttpResponse<Buffer> response, String what, boolean passClientErrors) {
+    /** One request to the homeserver at {@code homeserver} (checked by the guard); {@code what} names it in problems. */
+    private HttpResponse<Buffer> call(String homeserver, Function<Target, HttpRequest<Buffer>> request, JsonObject body,
+            String what) {
+        Target target = target(homeserver);
+        try {
+            HttpRequest<Buffer> r = request.apply(target).timeout(timeout.toMillis());
+            return (body == null ? r.send() : r.sendJsonObject(body)).await().atMost(timeout.plusSeconds(5));
+        } catch (RuntimeException e) {
+            throw new HomeserverProblem(502, what + " at " + target + " failed: " + SafeText.describe(e),
+                    what + " at the homeserver failed: " + OutboundFailures.publicReason(e), null, null);
+        }
+    }
+
+    /**
+     * A refusal: 403 and 429 (with its Retry-After) are passed on, 401 becomes 403, a redirect (not followed) and the
+     * rest a 502 naming the answer.
+     */
+    private HomeserverProblem refused(HttpResponse<Buffer> response, String what, String homeserver,
+            boolean passClientErrors) {
         JsonObject json = jsonOrNull(response);
         String errcode = json == null ? null : json.getString("errcode");
         String error = json == null ? null : json.getString("error");
         int status = response.statusCode();
-        String detail = what + " refused: HTTP " + status + (errcode == null ? "" : " " + errcode)
-                + (error == null ? "" : ": " + error);
+        String answer = "HTTP " + status + (errcode == null ? "" : " " + errcode) + (error == null ? "" : ": " + error);
+        String publicDetail = SafeText.of(what + " refused by the homeserver: " + answer);
+        String detail = SafeText.of(what + " at " + homeserver + " refused: " + answer);
+        if (status >= 300 && status < 400) {
+            String redirect = " (a redirect" + (response.getHeader("Location") == null ? ""
+                    : " to " + response.getHeader("Location")) + ", which Herald does not follow for requests that carry"
+                    + " a password or a token: give the URL it points to)";
+            return new HomeserverProblem(502, SafeText.of(detail + redirect), publicDetail + " (a redirect, not followed)",
+                    null, null);
+        }
         if (status == 429) {
-            return new HomeserverProblem(429, detail, errcode == null ? "M_LIMIT_EXCEEDED" : errcode,
+            return new HomeserverProblem(429, detail, publicDetail, errcode == null ? "M_LIMIT_EXCEEDED" : errcode,
                     retryAfterSeconds(response, json));
         }
         if (status == 401 && !"M_UNKNOWN_TOKEN".equals(errcode)) {
-            return new HomeserverProblem(403, detail, errcode, null);
+            return new HomeserverProblem(403, detail, publicDetail, errcode, null);
         }
         if (passClientErrors && (status == 400 || status == 403 || status == 404)) {
-            return new HomeserverProblem(status, detail, errcode, null);
+            return new HomeserverProblem(status, detail, publicDetail, errcode, null);
         }
         if (status == 401) {
-            return new HomeserverProblem(401, detail, errcode, null);
+            return new HomeserverProblem(401, detail, publicDetail, errcode, null);
         }
-        return new HomeserverProblem(502, detail, errcode, null);
+        return new HomeserverProblem(502, detail, publicDetail, errcode, null);
     }
 
     private Long retryAfterSeconds(HttpResponse<Buffer> response, JsonObject json) {

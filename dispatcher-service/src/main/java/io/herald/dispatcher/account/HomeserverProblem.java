@@ -9,17 +9,24 @@ import java.util.Map;
 /**
  * A failure talking to a homeserver (discovery, login, whoami, join), answered as RFC 9457 problem details that also
  * carry the homeserver's {@code errcode} when it sent one, and {@code Retry-After} when it asked to wait. The detail
- * never contains a password or a token.
+ * never contains a password or a token. It may name addresses (answers of the admin API, and the log); the
+ * {@link #publicDetail()} does not, for what operators and tenants read (a re-login's failure in a delivery's reason).
  */
 public class HomeserverProblem extends RuntimeException {
 
     private final int status;
+    private final String publicDetail;
     private final String errcode;
     private final Long retryAfterSeconds;
 
     HomeserverProblem(int status, String detail, String errcode, Long retryAfterSeconds) {
+        this(status, detail, detail, errcode, retryAfterSeconds);
+    }
+
+    HomeserverProblem(int status, String detail, String publicDetail, String errcode, Long retryAfterSeconds) {
         super(detail, null, false, false);
         this.status = status;
+        this.publicDetail = publicDetail;
         this.errcode = errcode;
         this.retryAfterSeconds = retryAfterSeconds;
     }
@@ -30,6 +37,11 @@ public class HomeserverProblem extends RuntimeException {
 
     public int status() {
         return status;
+    }
+
+    /** The detail without addresses or URLs. */
+    public String publicDetail() {
+        return publicDetail;
     }
 
     public String errcode() {

@@ -96,13 +96,13 @@ public class MatrixLogin {
             LOG.warnf("re-login of account %s failed: %s", accountId, e.getMessage());
             if (e.status() == 429) {
                 Long seconds = e.retryAfterSeconds();
-                return new Unavailable("logging in again was rate limited: " + e.getMessage(),
+                return new Unavailable("logging in again was rate limited: " + e.publicDetail(),
                         seconds == null ? null : Duration.ofSeconds(seconds), true);
             }
             if (e.status() == 502) {
-                return new Unavailable("logging in again failed: " + e.getMessage(), null, false);
+                return new Unavailable("logging in again failed: " + e.publicDetail(), null, false);
             }
-            return new Impossible("logging in again was refused: " + e.getMessage());
+            return new Impossible("logging in again was refused: " + e.publicDetail());
         }
         String sealed = secrets.encrypt(token, account.id);
         QuarkusTransaction.requiringNew().run(() -> MatrixAccount.update(

@@ -39,7 +39,7 @@ public final class SafeText {
     public static String describe(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof SSLException || t.getClass().getName().startsWith("io.netty.handler.ssl.")) {
-                return of("TLS failure (" + t.getMessage() + ")");
+                return of("TLS failure (" + deepestMessage(t) + ")");
             }
             if (t instanceof UnknownHostException) {
                 return of("unknown host " + t.getMessage());
@@ -52,5 +52,16 @@ public final class SafeText {
             }
         }
         return of(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+    }
+
+    /** The message of the innermost cause that has one ("Failed to create SSL connection" says less than its cause). */
+    private static String deepestMessage(Throwable e) {
+        String message = e.getMessage();
+        for (Throwable t = e.getCause(); t != null && t != e; t = t.getCause()) {
+            if (t.getMessage() != null) {
+                message = t.getMessage();
+            }
+        }
+        return message;
     }
 }

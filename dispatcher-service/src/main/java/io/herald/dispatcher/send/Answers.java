@@ -2,6 +2,9 @@ package io.herald.dispatcher.send;
 
 import io.herald.dispatcher.http.RetryAfter;
 import io.herald.dispatcher.http.SafeText;
+import io.herald.dispatcher.outbound.OutboundFailures;
+import io.herald.dispatcher.outbound.OutboundGuard;
+import io.herald.dispatcher.outbound.Target;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.mutiny.core.buffer.Buffer;
@@ -20,9 +23,11 @@ public class Answers {
     public static final int MAX_EVENT_ID = 255;
 
     private final RetryAfter retryAfter;
+    private final OutboundFailures failures;
 
-    public Answers(RetryAfter retryAfter) {
+    public Answers(RetryAfter retryAfter, OutboundFailures failures) {
         this.retryAfter = retryAfter;
+        this.failures = failures;
     }
 
     /** A homeserver's answer to {@code PUT /_matrix/client/v3/rooms/{roomId}/send/...}. */
@@ -54,9 +59,23 @@ public class Answers {
         return byStatus(status, reason(status, response, body) + " from the push gateway", response, body);
     }
 
-    /** A request that got no answer: timeout, refused or reset connection, TLS or DNS failure. */
-    public SendResult failure(Throwable e) {
-        return SendResult.retry(null, SafeText.describe(e));
+    /**
+     * A request to {@code target} that got no answer: timeout, refused or reset connection, TLS failure. The reason
+     * names no address (tenants read it); the details are logged.
+     */
+    public SendResult failure(Target target, Throwable e) {
+        return SendResult.retry(null, failures.reason(target.toString(), e));
+    }
+
+    /**
+     * A request the outbound guard did not let through: a refused destination is a dead letter, a host name that does
+     * not resolve (now) is retried like a host that does not answer. (The guard logged the details.)
+     */
+    public SendResult notSent(OutboundGuard.Verdict verdict) {
+        if (verdict instanceof OutboundGuard.Verdict.Unresolved unresolved) {
+            return SendResult.retry(null, unresolved.reason());
+        }
+        return SendResult.rejected(null, ((OutboundGuard.Verdict.Refused) verdict).reason());
     }
 
     private SendResult byStatus(int status, String reason, HttpResponse<Buffer> response, JsonObject body) {

@@ -6,7 +6,10 @@ import io.herald.dispatcher.DispatcherConfig;
 import io.herald.dispatcher.account.AccountDirectory;
 import io.herald.dispatcher.account.Credentials;
 import io.herald.dispatcher.limits.SendLimits;
+import io.herald.dispatcher.outbound.OutboundGuard;
+import io.herald.dispatcher.outbound.Target;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
@@ -20,7 +23,8 @@ import java.nio.charset.StandardCharsets;
  * Sends a delivery into a Matrix room: {@code PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}} as the
  * delivery's account. The txnId comes from the delivery id and the account has one fixed device, so the homeserver
  * answers a repeated attempt with the event it already created instead of posting twice. Re-login after
- * {@code M_UNKNOWN_TOKEN} is not done here but by {@link ReloggingRoomSender} around it.
+ * {@code M_UNKNOWN_TOKEN} is not done here but by {@link ReloggingRoomSender} around it. Every send goes to the address
+ * the {@link OutboundGuard} checked for the account's homeserver.
  */
 @ApplicationScoped
 public class MatrixRoomSender implements Sender {
@@ -30,8 +34,10 @@ public class MatrixRoomSender implements Sender {
     private final AccountDirectory accounts;
     private final SendLimits limits;
     private final Answers answers;
+    private final OutboundGuard guard;
 
-    MatrixRoomSender(Vertx vertx, DispatcherConfig config, AccountDirectory accounts, SendLimits limits, Answers answers) {
+    MatrixRoomSender(Vertx vertx, DispatcherConfig config, AccountDirectory accounts, SendLimits limits, Answers answers,
+            OutboundGuard guard) {
         this.client = WebClient.create(vertx, new WebClientOptions()
                 .setUserAgent("Herald")
                 .setKeepAlive(true)
@@ -43,6 +49,7 @@ public class MatrixRoomSender implements Sender {
         this.accounts = accounts;
         this.limits = limits;
         this.answers = answers;
+        this.guard = guard;
     }
 
     public static String sendPath(Delivery delivery) {
@@ -65,14 +72,20 @@ public class MatrixRoomSender implements Sender {
 
     /** One send with the given credentials, within the homeserver's concurrency and the account's rate. */
     Uni<SendResult> send(Delivery delivery, Credentials credentials) {
-        return limits.limited(credentials.homeserver(), credentials.accountId(), () -> client
-                .putAbs(credentials.homeserver() + sendPath(delivery))
+        return guard.verdict(OutboundGuard.Peer.HOMESERVER, credentials.homeserver())
+                .flatMap(verdict -> verdict instanceof OutboundGuard.Verdict.Allowed allowed
+                        ? send(delivery, credentials, allowed.target()) : Uni.createFrom().item(answers.notSent(verdict)));
+    }
+
+    private Uni<SendResult> send(Delivery delivery, Credentials credentials, Target homeserver) {
+        return limits.limited(credentials.homeserver(), credentials.accountId(), () -> homeserver
+                .request(client, HttpMethod.PUT, sendPath(delivery))
                 .putHeader("Authorization", "Bearer " + credentials.accessToken())
                 .putHeader("Content-Type", "application/json")
                 .timeout(timeoutMillis)
                 .sendBuffer(Buffer.buffer(Json.encode(delivery.event().content())))
                 .map(answers::roomSend)
-                .onFailure().recoverWithItem(answers::failure));
+                .onFailure().recoverWithItem(e -> answers.failure(homeserver, e)));
     }
 
     private static String encode(String s) {

@@ -4,9 +4,10 @@ import io.herald.common.Delivery;
 import io.herald.common.Destination;
 import io.herald.common.Json;
 import io.herald.dispatcher.DispatcherConfig;
-import io.herald.dispatcher.outbound.OutboundUrlGuard;
+import io.herald.dispatcher.outbound.OutboundGuard;
+import io.herald.dispatcher.outbound.Target;
 import io.smallrye.mutiny.Uni;
-import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
@@ -19,42 +20,40 @@ import java.util.Map;
 
 /**
  * Sends a delivery to a push gateway: {@code POST <pusher url>} with the Push Gateway API body
- * ({@code /_matrix/push/v1/notify}). A pushkey listed in the answer's {@code rejected} is never retried.
+ * ({@code /_matrix/push/v1/notify}), to the address the {@link OutboundGuard} checked (users choose pusher URLs).
+ * A pushkey listed in the answer's {@code rejected} is never retried.
  */
 @ApplicationScoped
 public class PushGatewaySender implements Sender {
 
     private final WebClient client;
     private final long timeoutMillis;
-    private final OutboundUrlGuard urlGuard;
+    private final OutboundGuard guard;
     private final Answers answers;
 
-    PushGatewaySender(Vertx vertx, DispatcherConfig config, OutboundUrlGuard urlGuard, Answers answers) {
+    PushGatewaySender(Vertx vertx, DispatcherConfig config, OutboundGuard guard, Answers answers) {
         this.client = WebClient.create(vertx, new WebClientOptions().setUserAgent("Herald").setKeepAlive(true)
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setMaxPoolSize(config.gateway().maxConnections()).setFollowRedirects(false));
         this.timeoutMillis = config.requestTimeout().toMillis();
-        this.urlGuard = urlGuard;
+        this.guard = guard;
         this.answers = answers;
     }
 
     @Override
     public Uni<SendResult> send(Delivery delivery) {
-        String url = delivery.destination().pusher().url();
-        Uni<String> refusal = urlGuard.cachedAllowed(url) ? Uni.createFrom().nullItem()
-                : Uni.createFrom().item(() -> urlGuard.refusal(url)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
-        return refusal.onFailure().recoverWithItem(e -> "the pusher URL could not be checked: " + e.getMessage())
-                .flatMap(reason -> reason != null ? Uni.createFrom().item(SendResult.rejected(null, reason)) : post(delivery));
+        return guard.verdict(OutboundGuard.Peer.PUSH_GATEWAY, delivery.destination().pusher().url())
+                .flatMap(verdict -> verdict instanceof OutboundGuard.Verdict.Allowed allowed
+                        ? post(delivery, allowed.target()) : Uni.createFrom().item(answers.notSent(verdict)));
     }
 
-    private Uni<SendResult> post(Delivery delivery) {
-        Destination.Pusher pusher = delivery.destination().pusher();
-        return client.postAbs(pusher.url())
+    private Uni<SendResult> post(Delivery delivery, Target target) {
+        return target.request(client, HttpMethod.POST, "")
                 .putHeader("Content-Type", "application/json")
                 .timeout(timeoutMillis)
                 .sendBuffer(Buffer.buffer(Json.encode(body(delivery))))
-                .map(response -> answers.gatewayNotify(response, pusher.pushkey()))
-                .onFailure().recoverWithItem(answers::failure);
+                .map(response -> answers.gatewayNotify(response, delivery.destination().pusher().pushkey()))
+                .onFailure().recoverWithItem(e -> answers.failure(target, e));
     }
 
     /** The Push Gateway API request body; {@code event_id_only} pushers get no event details. */
