@@ -50,7 +50,8 @@ class AccessTest {
             Map.entry("POST /v1/dead-letters/{id}/replay", OPERATOR),
             Map.entry("POST /v1/dead-letters/replay", OPERATOR),
             Map.entry("GET /dev/sink", OPERATOR),
-            Map.entry("DELETE /dev/sink", OPERATOR));
+            Map.entry("DELETE /dev/sink", OPERATOR),
+            Map.entry("POST /v1/secrets/rotate", ADMIN));
 
     /**
      * Public on purpose, and only while herald.dev-sink.enabled=true (else 404): the dev sink's fake homeserver, which
@@ -69,12 +70,13 @@ class AccessTest {
 
     @Test
     void callersLimitedToATenantMayNotUseWhatIsSharedOrNotYetSeparatedByTenant() {
-        // Matrix accounts post into every tenant's rooms; deliveries and dead letters have no tenant yet (follow-up)
-        for (String path : new String[] {"/v1/matrix-accounts", "/v1/dead-letters", "/v1/deliveries/some-id", "/dev/sink"}) {
+        // Matrix accounts post into every tenant's rooms, the secrets are every tenant's, the dev sink records all
+        // (deliveries and dead letters are scoped by tenant: TenantScopeTest)
+        for (String path : new String[] {"/v1/matrix-accounts", "/dev/sink"}) {
             Auth.as(TestTokens.TENANT_ADMIN).get(path).then().statusCode(403).contentType("application/problem+json")
                     .body("detail", containsString(TestTokens.TENANT));
         }
-        Auth.as(TestTokens.TENANT_OPERATOR).get("/v1/dead-letters").then().statusCode(403);
+        Auth.as(TestTokens.TENANT_ADMIN).post("/v1/secrets/rotate").then().statusCode(403);
         Auth.as(TestTokens.OPERATOR).get("/v1/dead-letters").then().statusCode(200);
         Auth.as(TestTokens.OPERATOR).get("/v1/matrix-accounts").then().statusCode(403)
                 .body("detail", containsString("admin"));

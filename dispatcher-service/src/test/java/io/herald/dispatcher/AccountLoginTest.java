@@ -242,12 +242,12 @@ class AccountLoginTest {
     @Test
     void aHomeserverUrlIntoAPrivateNetworkIsRefusedWhenTheAccountIsCreated() {
         String id = id();
-        given().contentType("application/json")
+        Auth.admin().contentType("application/json")
                 .body("{\"id\":\"" + id + "\",\"homeserver\":\"http://10.0.0.8:8008\",\"access_token\":\"t\"}")
                 .post("/v1/matrix-accounts").then().statusCode(400)
                 .contentType("application/problem+json")
                 .body("detail", containsString("10.0.0.8 (private 10.0.0.0/8)"));
-        given().get("/v1/matrix-accounts/" + id).then().statusCode(404);
+        Auth.admin().get("/v1/matrix-accounts/" + id).then().statusCode(404);
     }
 
     @Test

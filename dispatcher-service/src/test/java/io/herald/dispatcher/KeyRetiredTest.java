@@ -1,7 +1,6 @@
 package io.herald.dispatcher;
 
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.hasItem;
 
@@ -58,18 +57,18 @@ class KeyRetiredTest {
         Deliveries.produce(delivery);
 
         Deliveries.awaitState(delivery.id(), "dead");
-        given().get("/v1/dead-letters/" + delivery.id()).then().statusCode(200).body("reason", org.hamcrest.Matchers
+        Auth.admin().get("/v1/dead-letters/" + delivery.id()).then().statusCode(200).body("reason", org.hamcrest.Matchers
                 .containsString("sealed with the key 'default', which is not configured (herald.secrets.key"));
         List<String> log = KeyRing.logged(AccountSecrets.class.getName(), secrets::check);
         assertThat(log).anySatisfy(line -> assertThat(line).startsWith("ERROR").contains("[default]").contains(account));
-        given().post("/v1/secrets/rotate").then().statusCode(200).body("unreadable_accounts.account", hasItem(account));
+        Auth.admin().post("/v1/secrets/rotate").then().statusCode(200).body("unreadable_accounts.account", hasItem(account));
 
         // the rotation an operator runs while both keys are configured, before retiring "default"
         new AccountSecrets(new SecretBox(Map.of("default", KeyRing.TEST_KEY, "next", KeyRing.NEXT_KEY),
                 Optional.of("next"))).rotate();
         assertThat(KeyRing.storedToken(account)).startsWith("v2:next:"); // (unreadable credentials were not cached)
 
-        given().post("/v1/dead-letters/" + delivery.id() + "/replay").then().statusCode(202);
+        Auth.admin().post("/v1/dead-letters/" + delivery.id() + "/replay").then().statusCode(202);
         Deliveries.awaitState(delivery.id(), "delivered");
         Delivery fresh = KeyRing.deliveryFor(account, homeserver);
         Deliveries.produce(fresh);

@@ -1,7 +1,6 @@
 package io.herald.dispatcher;
 
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.hasItem;
@@ -65,7 +64,7 @@ class KeyRotationTest {
         deliver(legacy);
         deliver(created);
 
-        given().post("/v1/secrets/rotate").then().statusCode(200)
+        Auth.admin().post("/v1/secrets/rotate").then().statusCode(200)
                 .body("primary_key", org.hamcrest.Matchers.equalTo("next"))
                 .body("re_encrypted", greaterThanOrEqualTo(1))
                 .body("already_current", greaterThanOrEqualTo(1));
@@ -96,7 +95,7 @@ class KeyRotationTest {
         assertThat(log).anySatisfy(line -> assertThat(line).startsWith("ERROR").contains("[gone]").contains(lost)
                 .contains("Losing a key"));
 
-        given().post("/v1/secrets/rotate").then().statusCode(200)
+        Auth.admin().post("/v1/secrets/rotate").then().statusCode(200)
                 .body("unreadable", greaterThanOrEqualTo(1))
                 .body("unreadable_accounts.account", hasItem(lost));
         assertThat(KeyRing.storedToken(lost)).startsWith("v2:gone:"); // left as it was

@@ -1,5 +1,8 @@
 package io.herald.dispatcher.account;
 
+import io.herald.security.AllTenantsOnly;
+import io.herald.security.Roles;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -7,9 +10,11 @@ import jakarta.ws.rs.core.MediaType;
 
 /**
  * Admin API of the key ring that seals the stored secrets (docs/deploy.md, "Secrets: the key ring").
- * TODO(auth): admins only, like {@link AccountResource}.
+ * Admins of every tenant only, like {@link AccountResource}: the secrets are every tenant's.
  */
 @Path("/v1/secrets")
+@RolesAllowed(Roles.ADMIN)
+@AllTenantsOnly
 @Produces(MediaType.APPLICATION_JSON)
 public class SecretsResource {
 

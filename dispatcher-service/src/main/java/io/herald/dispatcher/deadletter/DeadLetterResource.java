@@ -3,9 +3,10 @@ package io.herald.dispatcher.deadletter;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.herald.common.Json;
 import io.herald.common.problem.Problem;
-import io.herald.security.AllTenantsOnly;
+import io.herald.security.Callers;
 import io.herald.security.Roles;
 import io.smallrye.common.annotation.Blocking;
+import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.BeanParam;
 import jakarta.ws.rs.DELETE;
@@ -26,14 +27,13 @@ import java.util.Map;
 
 /**
  * Dead letters: list with filters, show one, replay (one, a filter, all) and purge (one, a filter, all). Replaying
- * or purging everything needs {@code all=true}, so an empty filter never does it by accident. For operators of every
- * tenant (follow-up: filter by the dead letter's tenant once it is stored, then drop {@link AllTenantsOnly}).
+ * or purging everything needs {@code all=true}, so an empty filter never does it by accident. An operator limited to a
+ * tenant sees and manages only that tenant's dead letters (others' are 404, as if they did not exist).
  */
 @Path("/v1/dead-letters")
 @Produces(MediaType.APPLICATION_JSON)
 @Blocking
 @RolesAllowed(Roles.OPERATOR)
-@AllTenantsOnly
 public class DeadLetterResource {
 
     /** Query parameters shared by list, replay and purge. */
@@ -56,12 +56,12 @@ public class DeadLetterResource {
         @DefaultValue("false")
         boolean all;
 
-        DeadLetterStore.Filter toFilter() {
+        DeadLetterStore.Filter toFilter(String tenant) {
             if (kind != null && !kind.equals("matrix_room") && !kind.equals("push")) {
                 throw Problem.exception(Response.Status.BAD_REQUEST, "kind must be matrix_room or push");
             }
             return new DeadLetterStore.Filter(room, destination, kind, reason, duration("older_than", olderThan),
-                    duration("newer_than", newerThan));
+                    duration("newer_than", newerThan), tenant);
         }
 
         private static Duration duration(String name, String value) {
@@ -90,9 +90,11 @@ public class DeadLetterResource {
     }
 
     private final DeadLetterStore store;
+    private final SecurityIdentity caller;
 
-    DeadLetterResource(DeadLetterStore store) {
+    DeadLetterResource(DeadLetterStore store, SecurityIdentity caller) {
         this.store = store;
+        this.caller = caller;
     }
 
     @GET
@@ -100,7 +102,7 @@ public class DeadLetterResource {
         if (limit < 1 || limit > 1000) {
             throw Problem.exception(Response.Status.BAD_REQUEST, "limit must be between 1 and 1000");
         }
-        DeadLetterStore.Filter filter = params.toFilter();
+        DeadLetterStore.Filter filter = params.toFilter(Callers.tenant(caller).orElse(null));
         List<Summary> letters = store.list(filter, limit).stream().map(Summary::of).toList();
         return Map.of("dead_letters", letters, "total", store.count(filter));
     }
@@ -146,8 +148,8 @@ public class DeadLetterResource {
         return Map.of("purged", store.purge(guarded(params)));
     }
 
-    private static DeadLetterStore.Filter guarded(FilterParams params) {
-        DeadLetterStore.Filter filter = params.toFilter();
+    private DeadLetterStore.Filter guarded(FilterParams params) {
+        DeadLetterStore.Filter filter = params.toFilter(Callers.tenant(caller).orElse(null));
         if (filter.isEmpty() && !params.all) {
             throw Problem.exception(Response.Status.BAD_REQUEST,
                     "no filter given: add filters (room, destination, kind, reason, older_than, newer_than) or all=true");
@@ -157,7 +159,7 @@ public class DeadLetterResource {
 
     private DeadLetter find(String id) {
         DeadLetter d = store.find(id);
-        if (d == null) {
+        if (d == null || !Callers.mayAccess(caller, d.tenant)) {
             throw Problem.exception(Response.Status.NOT_FOUND, "no dead letter '" + id + "'");
         }
         return d;

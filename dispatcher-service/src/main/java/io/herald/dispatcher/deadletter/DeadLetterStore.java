@@ -21,9 +21,12 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 @ApplicationScoped
 public class DeadLetterStore {
 
-    /** Filters of the list, replay and purge operations; null fields do not filter. */
+    /**
+     * Filters of the list, replay and purge operations; null fields do not filter. {@code tenant} is the caller's
+     * scope, not a filter the caller chose: it does not count for {@link #isEmpty()}.
+     */
     public record Filter(String room, String destination, String kind, String reason, Duration olderThan,
-            Duration newerThan) {
+            Duration newerThan, String tenant) {
         public boolean isEmpty() {
             return room == null && destination == null && kind == null && reason == null && olderThan == null
                     && newerThan == null;
@@ -140,6 +143,10 @@ public class DeadLetterStore {
     private static Query query(Filter f) {
         List<String> where = new ArrayList<>();
         Parameters p = new Parameters();
+        if (f.tenant() != null) {
+            where.add("tenant = :tenant");
+            p.and("tenant", f.tenant());
+        }
         if (f.room() != null) {
             where.add("roomKey = :room");
             p.and("room", f.room());
