@@ -82,6 +82,10 @@ final class Lane {
     private ScheduledFuture<?> timer;
 
     private volatile long progressNanos = System.nanoTime();
+    /** What the lane's flow waits for now; NONE while a step runs. A running lane waiting on nothing has lost its flow. */
+    private volatile Waiting waiting = Waiting.NONE;
+
+    enum Waiting { NONE, TIMER, CIRCUIT, OPERATION, PARKING }
     /** When the operation under way (a send, a lot read) started; 0 when none is. */
     private volatile long operationSinceNanos;
 
@@ -131,18 +135,30 @@ final class Lane {
     private void startIfIdle() {
         if (!running && !revoked) {
             running = true;
-            services.run(this::step);
+            next();
         }
     }
 
     private void next() {
-        services.run(this::step);
+        later(this::step);
+    }
+
+    /** Runs a continuation of this lane's flow; a failure in it is a crash of the lane, retried, never a lost flow. */
+    private void later(Runnable continuation) {
+        services.run(() -> {
+            try {
+                continuation.run();
+            } catch (RuntimeException e) {
+                crashed(e);
+            }
+        });
     }
 
     /** The next thing to do. A lane runs one step at a time. */
     private void step() {
         try {
             progressNanos = System.nanoTime();
+            waiting = Waiting.NONE;
             Fresh fresh;
             ParkingLot.Row row;
             boolean idle = false;
@@ -155,6 +171,7 @@ final class Lane {
                 row = fresh == null ? lotPage.peek() : null;
                 if (fresh == null && row == null) {
                     if (queueMoves > 0) {
+                        waiting = Waiting.PARKING;
                         return; // the move's completion steps again
                     }
                     if (!parked) {
@@ -241,6 +258,7 @@ final class Lane {
             parksStarted++;
         }
         LOG.debugf("destination %s parked with %d deliveries: %s", destination, moving.size(), why);
+        waiting = Waiting.PARKING;
         park(moving, true);
     }
 
@@ -301,6 +319,7 @@ final class Lane {
             skip = removing.size();
         }
         operationSinceNanos = System.nanoTime();
+        waiting = Waiting.OPERATION;
         services.blocking(() -> services.lot().next(destination, LOT_PAGE + skip), read -> {
             operationSinceNanos = 0;
             boolean stillParked;
@@ -339,8 +358,9 @@ final class Lane {
             after(Duration.ofNanos(wait), true); // what the peer asked for (or the backoff) before the lane parked
             return;
         }
+        waiting = Waiting.CIRCUIT;
         CompletableFuture<Boolean> turn = circuit.admit();
-        CompletableFuture.anyOf(turn, revokedSignal).whenComplete((ignored, e) -> services.run(() -> {
+        CompletableFuture.anyOf(turn, revokedSignal).whenComplete((ignored, e) -> later(() -> {
             if (isRevoked()) {
                 circuit.withdraw(turn);
                 next();
@@ -363,6 +383,7 @@ final class Lane {
                 }
                 Duration delay = ((DeliveryProcessor.Next.TryAgain) next).delay();
                 notBefore(delay);
+                waiting = Waiting.OPERATION;
                 services.blocking(() -> {
                     services.lot().updateHistory(updated);
                     return null;
@@ -396,7 +417,8 @@ final class Lane {
     private void send(Delivery delivery, boolean probe, Consumer<SendResult> then) {
         long start = System.nanoTime();
         operationSinceNanos = start;
-        services.sender(delivery).send(delivery).subscribe().with(result -> services.run(() -> {
+        waiting = Waiting.OPERATION;
+        services.sender(delivery).send(delivery).subscribe().with(result -> later(() -> {
             operationSinceNanos = 0;
             progressNanos = System.nanoTime();
             services.metrics().attempt(delivery, result.outcome(), System.nanoTime() - start);
@@ -410,7 +432,7 @@ final class Lane {
             } catch (RuntimeException e) {
                 crashed(e);
             }
-        }), failure -> services.run(() -> {
+        }), failure -> later(() -> {
             operationSinceNanos = 0;
             synchronized (this) {
                 sending = null;
@@ -439,6 +461,7 @@ final class Lane {
      */
     private void after(Duration wait, boolean orRecovery) {
         CompletableFuture<Void> wake = new CompletableFuture<>();
+        waiting = Waiting.TIMER;
         synchronized (this) {
             if (!wait.isZero() && !wait.isNegative()) {
                 timer = services.timers().schedule(() -> wake.complete(null), wait.toNanos(), TimeUnit.NANOSECONDS);
@@ -554,6 +577,19 @@ final class Lane {
 
     long progressNanos() {
         return progressNanos;
+    }
+
+    /**
+     * True when the lane has work but its flow waits on nothing (a continuation was lost: a bug) and has made no
+     * progress for {@code nanos}; {@link #kick()} gives it a new step. The safety net of the watchdog.
+     */
+    synchronized boolean lostItsFlow(long now, long nanos) {
+        return running && !revoked && waiting == Waiting.NONE && now - progressNanos > nanos;
+    }
+
+    void kick() {
+        progressNanos = System.nanoTime();
+        next();
     }
 
     long operationSinceNanos() {
