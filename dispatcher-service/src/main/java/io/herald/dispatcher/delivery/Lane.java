@@ -117,6 +117,7 @@ final class Lane {
             startIfIdle();
         }
         if (parkDirectly) {
+            LOG.debugf("destination %s: %d parked on arrival", destination, fresh.seq);
             park(List.of(fresh), false);
         }
         return true;
@@ -237,6 +238,7 @@ final class Lane {
 
     /** The delivery is finished: its outcome becomes durable in the background, the lane moves on at once. */
     private void settleInMemory(Fresh fresh, CompletionStage<Void> outcome) {
+        LOG.debugf("destination %s: %d settled in memory", destination, fresh.seq);
         synchronized (this) {
             if (queue.remove(fresh)) {
                 services.hostLoad(host, -1);
@@ -257,7 +259,9 @@ final class Lane {
             queueMoves++;
             parksStarted++;
         }
-        LOG.debugf("destination %s parked with %d deliveries: %s", destination, moving.size(), why);
+        if (LOG.isDebugEnabled()) {
+            LOG.debugf("destination %s parked %s: %s", destination, moving.stream().map(f -> f.seq).toList(), why);
+        }
         waiting = Waiting.PARKING;
         park(moving, true);
     }
@@ -313,9 +317,13 @@ final class Lane {
     /** Reads the next page of the lot; leaves the lot (in memory again) when it has nothing left. */
     private void readLot() {
         long parksBefore;
+        boolean parksUnderWay;
         int skip;
         synchronized (this) {
             parksBefore = parksStarted;
+            // A park under way now may commit after the read's snapshot, yet finish before its answer comes back: only
+            // a read that started with none under way, and during which none started, may conclude the lot is empty.
+            parksUnderWay = directParks > 0 || queueMoves > 0;
             skip = removing.size();
         }
         operationSinceNanos = System.nanoTime();
@@ -327,9 +335,13 @@ final class Lane {
             synchronized (this) {
                 List<ParkingLot.Row> rows = read.stream().filter(r -> !removing.contains(r.seq())).toList();
                 empty = rows.isEmpty();
+                if (LOG.isDebugEnabled()) {
+                    LOG.debugf("destination %s read %s from the lot (skipping %s; %d parks under way)", destination,
+                            rows.stream().map(ParkingLot.Row::seq).toList(), removing, directParks + queueMoves);
+                }
                 if (!empty) {
                     lotPage.addAll(rows);
-                } else if (directParks == 0 && queueMoves == 0 && parksBefore == parksStarted) {
+                } else if (!parksUnderWay && directParks == 0 && queueMoves == 0 && parksBefore == parksStarted) {
                     parked = false; // nothing left, nothing arriving: in memory again
                     LOG.debugf("destination %s unparked", destination);
                 }
@@ -393,6 +405,7 @@ final class Lane {
     }
 
     private void settleParked(ParkingLot.Row row, CompletionStage<Void> outcome) {
+        LOG.debugf("destination %s: parked %d settled", destination, row.seq());
         synchronized (this) {
             lotPage.pollFirst();
             removing.add(row.seq());
