@@ -67,7 +67,7 @@ public interface DispatcherConfig {
 
     /** Per destination: the first retry after a transient failure waits up to {@code initial}, doubling up to {@code max}. */
     interface Backoff {
-        @WithDefault("20ms")
+        @WithDefault("10ms")
         Duration initial();
 
         @WithDefault("5m")

@@ -128,7 +128,9 @@ class SynapseInteropTest {
         CompletableFuture<ServiceProcess> startingIngest = startAsync("ingest-service", common);
         // Matrix users manage their own push rules with their Synapse access token (checked with Synapse's whoami)
         CompletableFuture<ServiceProcess> startingRules = startAsync("rules-service",
-                merge(common, Map.of("herald.auth.matrix.homeserver", synapse)));
+                merge(common, Map.of("herald.auth.matrix.homeserver", synapse,
+                        // short, so a token logged out at Synapse is refused within the test (default 60 s)
+                        "herald.auth.matrix.cache-ttl", "1s")));
         CompletableFuture<ServiceProcess> startingDispatcher = startAsync("dispatcher-service", merge(common, Map.of(
                 "herald.secrets.key", "aW50ZXJvcC10ZXN0LWtleS0zMi1ieXRlcy1sb25nLS0=",
                 // Server discovery of "localhost:8008" over http: Synapse serves its own well-known there.
@@ -363,6 +365,45 @@ class SynapseInteropTest {
         Map<String, Object> event = awaitOneEvent(roomId, marker);
         assertThat(awaitLoggedState(deliveryId, "delivered")).containsEntry("matrix_event_id", event.get("event_id"));
         assertThat(eventsWith(roomId, marker)).hasSize(1);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // (7) a Matrix user manages their own push rules with their own Synapse token
+
+    @Test
+    void aMatrixUserManagesOnlyTheirOwnPushRulesWithTheirOwnToken() throws Exception {
+        String alice = env("HERALD_SYNAPSE_ADMIN", "@alice:" + serverName);
+        String rule = rules.url() + "/v1/users/" + enc(alice) + "/pushrules/global/override/herald.interop." + RUN;
+        Map<String, Object> body = Map.of("actions", List.of(), "conditions", List.of(Map.of("kind", "event_match",
+                "key", "content.body", "pattern", "interop-" + RUN)));
+
+        // alice, with her own token: as a homeserver would answer her
+        assertThat(http("PUT", rule, aliceToken, body).status()).isEqualTo(200);
+        Answer own = http("GET", rule, aliceToken, null);
+        assertThat(own.status()).isEqualTo(200);
+        assertThat(own.json()).containsEntry("rule_id", "herald.interop." + RUN);
+
+        // another real user's token on alice's rules
+        String otherToken = login(botUserId, botPassword, "HERALDINTEROPOTHER");
+        Answer other = http("PUT", rule, otherToken, body);
+        assertThat(other.status()).isEqualTo(403);
+        assertThat(other.json()).containsEntry("errcode", "M_FORBIDDEN");
+        // no token, and a token Synapse does not know
+        Answer none = http("GET", rule, null, null);
+        assertThat(none.status()).isEqualTo(401);
+        assertThat(none.json()).containsEntry("errcode", "M_MISSING_TOKEN");
+        Answer garbage = http("GET", rule, "syt_not_a_token_" + RUN, null);
+        assertThat(garbage.status()).isEqualTo(401);
+        assertThat(garbage.json()).containsEntry("errcode", "M_UNKNOWN_TOKEN");
+
+        // a token alice logs out of at Synapse stops working once Herald's cache (1 s here) forgot it
+        String session = login(alice, env("HERALD_SYNAPSE_ADMIN_PASSWORD", "alicepass"), "HERALDINTEROPLOGOUT");
+        assertThat(http("GET", rule, session, null).status()).isEqualTo(200);
+        assertThat(matrix("POST", "/_matrix/client/v3/logout", session, Map.of()).status()).isEqualTo(200);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(300))
+                .until(() -> http("GET", rule, session, null).status() == 401);
+        assertThat(http("GET", rule, session, null).json()).containsEntry("errcode", "M_UNKNOWN_TOKEN");
+        assertThat(http("DELETE", rule, aliceToken, null).status()).isEqualTo(200);
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -44,6 +44,8 @@ final class Lane {
     private static final Logger LOG = Logger.getLogger(Lane.class);
     private static final int LOT_PAGE = 100;
     private static final Duration LOT_POLL = Duration.ofMillis(20);
+    /** A parked delivery's attempts are written to its row before a wait this long (a crash then loses none of them). */
+    private static final Duration HISTORY_WORTH_WRITING = Duration.ofSeconds(1);
 
     final String destination;
     final int partition;
@@ -395,6 +397,10 @@ final class Lane {
                 }
                 Duration delay = ((DeliveryProcessor.Next.TryAgain) next).delay();
                 notBefore(delay);
+                if (delay.compareTo(HISTORY_WORTH_WRITING) < 0) {
+                    next(); // a quick retry: its attempts stay in memory (written with the outcome, or a longer wait)
+                    return;
+                }
                 waiting = Waiting.OPERATION;
                 services.blocking(() -> {
                     services.lot().updateHistory(updated);
