@@ -46,8 +46,11 @@ public class Intake {
         this.idempotency = idempotency;
     }
 
-    /** An event to publish and where it came from ({@code http}, {@code alertmanager}, …). */
-    public record Draft(MatrixEvent event, String source) {
+    /** An event to publish, where it came from ({@code http}, {@code alertmanager}, …) and its priority (or null). */
+    public record Draft(MatrixEvent event, String source, Priority priority) {
+        public Draft(MatrixEvent event, String source) {
+            this(event, source, null);
+        }
     }
 
     /**
@@ -73,7 +76,9 @@ public class Intake {
             String id = idempotencyKey == null ? UUID.randomUUID().toString()
                     : notificationId(key.tenant(), idempotencyKey, requestHash, i);
             ids.add(id);
-            events.add(new NotificationEvent(id, room, drafts.get(i).event(), now, drafts.get(i).source()));
+            Draft draft = drafts.get(i);
+            events.add(new NotificationEvent(id, room, Labels.apply(draft.event(), key.label()), now, draft.source(),
+                    draft.priority() == null ? null : draft.priority().wireName(), key.account()));
         }
         for (NotificationEvent event : events) {
             List<Limits.Violation> violations = event.violations();
