@@ -2,6 +2,7 @@ package io.herald.ingest.notification;
 
 import io.herald.common.MatrixEvent;
 import io.herald.common.MessageRenderer;
+import io.herald.common.Relations;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -19,11 +20,14 @@ final class Labels {
         if (label == null || !"m.room.message".equals(event.type()) || !(event.content().get("body") instanceof String)) {
             return event;
         }
-        Map<String, Object> content = prefixed(event.content(), label);
-        if (content.get("m.new_content") instanceof Map<?, ?> replacement) {
+        String edited = Relations.target(event);
+        Map<String, Object> content;
+        if (edited != null && event.content().get("m.new_content") instanceof Map<?, ?> replacement) {
             @SuppressWarnings("unchecked")
             Map<String, Object> inner = (Map<String, Object>) replacement;
-            content.put("m.new_content", prefixed(inner, label));
+            content = Relations.replacement(edited, prefixed(inner, label)); // the fallback follows the new content
+        } else {
+            content = prefixed(event.content(), label);
         }
         return new MatrixEvent(event.type(), event.sender(), content, event.stateKey(), event.eventId());
     }
