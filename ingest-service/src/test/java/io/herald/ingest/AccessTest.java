@@ -39,7 +39,13 @@ class AccessTest {
             Map.entry("POST /v1/admin/api-keys", ADMIN),
             Map.entry("GET /v1/admin/api-keys", ADMIN),
             Map.entry("GET /v1/admin/api-keys/{id}", ADMIN),
-            Map.entry("DELETE /v1/admin/api-keys/{id}", ADMIN));
+            Map.entry("DELETE /v1/admin/api-keys/{id}", ADMIN),
+            Map.entry("GET /v1/notifications/{id}", PUBLISHER),
+            Map.entry("PUT /v1/notifications/{id}", PUBLISHER),
+            Map.entry("DELETE /v1/notifications/{id}", PUBLISHER),
+            Map.entry("GET /v1/rooms/{room}/queue", PUBLISHER),
+            Map.entry("DELETE /v1/rooms/{room}/queue", PUBLISHER),
+            Map.entry("POST /v1/rooms/{room}/queue/flush", PUBLISHER));
 
     @Test
     void everyOperationRefusesMissingCredentialsAndWrongRoles() {

@@ -46,10 +46,17 @@ public class Intake {
         this.idempotency = idempotency;
     }
 
-    /** An event to publish, where it came from ({@code http}, {@code alertmanager}, …) and its priority (or null). */
-    public record Draft(MatrixEvent event, String source, Priority priority) {
+    /**
+     * An event to publish, where it came from ({@code http}, {@code alertmanager}, …), its priority (or null) and the
+     * account to post as (null: the key's, if it has one; edits and redactions take their original's).
+     */
+    public record Draft(MatrixEvent event, String source, Priority priority, String account) {
         public Draft(MatrixEvent event, String source) {
-            this(event, source, null);
+            this(event, source, null, null);
+        }
+
+        public Draft(MatrixEvent event, String source, Priority priority) {
+            this(event, source, priority, null);
         }
     }
 
@@ -78,7 +85,8 @@ public class Intake {
             ids.add(id);
             Draft draft = drafts.get(i);
             events.add(new NotificationEvent(id, room, Labels.apply(draft.event(), key.label()), now, draft.source(),
-                    draft.priority() == null ? null : draft.priority().wireName(), key.account()));
+                    draft.priority() == null ? null : draft.priority().wireName(),
+                    draft.account() != null ? draft.account() : key.account()));
         }
         for (NotificationEvent event : events) {
             List<Limits.Violation> violations = event.violations();
