@@ -64,6 +64,7 @@ class AccessTest {
      */
     static final Set<String> PUBLIC = Set.of(
             "PUT /dev/homeserver/_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}",
+            "PUT /dev/homeserver/_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId}",
             "GET /dev/sink.html");
 
     @Test
