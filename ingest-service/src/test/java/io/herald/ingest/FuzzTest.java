@@ -36,7 +36,8 @@ class FuzzTest {
 
     private static final int REQUESTS = 3000;
     private static final List<String> PATHS = List.of("/v1/rooms/fuzz/notifications", "/v1/rooms/fuzz/events",
-            "/v1/rooms/fuzz/webhooks/alertmanager", "/v1/rooms/fuzz/webhooks/ci", "/v1/admin/api-keys", "/v1/rooms/fuzz/send");
+            "/v1/rooms/fuzz/webhooks/alertmanager", "/v1/rooms/fuzz/webhooks/ci", "/v1/admin/api-keys", "/v1/rooms/fuzz/send",
+            "/v1/admin/templates/fuzz");
     private static final List<String> SEEDS = List.of(
             "{\"subject\":\"s\",\"body\":\"b\",\"link\":\"https://x.y\",\"silent\":true,\"format\":\"markdown\","
                     + "\"mentions\":{\"user_ids\":[\"@a:b.c\"],\"room\":true}}",
@@ -45,7 +46,9 @@ class FuzzTest {
             "{\"build\":{\"name\":\"n\",\"message\":\"m\",\"url\":\"https://ci\"},\"quiet\":false}",
             "{\"tenant\":\"fuzz\",\"sender\":\"@f:x\",\"rooms\":[\"fuzz\"],\"rate_limit\":{\"per_second\":1,\"burst\":1}}",
             "{\"message\":\"m\",\"title\":\"t\",\"link\":\"https://x.y\",\"priority\":\"urgent\",\"tags\":[\"warning\",\"x\"],"
-                    + "\"markdown\":true,\"silent\":false}");
+                    + "\"markdown\":true,\"silent\":false}",
+            "{\"subject\":\"{payload.a} {#if payload.b}x{#else}y{/if}\",\"body\":\"{#for i in payload.list}{i}{/for}\","
+                    + "\"html\":\"<b>{payload.c}</b>\",\"priority\":\"{payload.p ?: 'low'}\",\"mentions\":\"@room\"}");
     private static final List<String> SEND_HEADERS = List.of("Title", "X-Priority", "p", "Tags", "Markdown", "Silent",
             "Click", "Link");
     private static final List<String> VALUES = List.of("null", "true", "false", "0", "-1", "1e999", "123456789012345678901234567890",
@@ -72,7 +75,8 @@ class FuzzTest {
                             + PATHS.get(endpoint) + (random.nextInt(30) == 0 ? "?mode=" + random.nextInt() : "")))
                     .timeout(Duration.ofSeconds(30)).header("Content-Type", contentType)
                     .header("Authorization", PATHS.get(endpoint).startsWith("/v1/admin") ? TestKeys.ADMIN : key.bearer())
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+                    .method(PATHS.get(endpoint).startsWith("/v1/admin/templates") ? "PUT" : "POST",
+                            HttpRequest.BodyPublishers.ofByteArray(body));
             if (random.nextInt(10) == 0) {
                 request.header("Idempotency-Key", "fuzz-" + random.nextInt(50));
             }

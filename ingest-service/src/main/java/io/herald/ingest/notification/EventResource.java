@@ -119,8 +119,7 @@ public class EventResource {
             check(errors, "state_key", Limits.matrixStringProblem(stateKey.textValue()));
         }
         if (!errors.isEmpty()) {
-            String detail = String.join("; ", errors.stream().map(f -> f.field() + ": " + f.message()).toList());
-            throw new HttpProblemException(new Problem("about:blank", "Bad Request", 400, detail, errors), Map.of());
+            throw HttpProblemException.badFields(null, errors);
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> contentMap = Json.MAPPER.convertValue((ObjectNode) content, Map.class);

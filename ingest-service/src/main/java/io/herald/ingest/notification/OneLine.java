@@ -51,8 +51,7 @@ record OneLine(String message, String title, String link, Priority priority, Lis
         Boolean markdown = flag(fields.get(Field.MARKDOWN), "markdown", errors);
         Boolean silent = flag(fields.get(Field.SILENT), "silent", errors);
         if (!errors.isEmpty()) {
-            String detail = String.join("; ", errors.stream().map(f -> f.field() + ": " + f.message()).toList());
-            throw new HttpProblemException(new Problem("about:blank", "Bad Request", 400, detail, errors), Map.of());
+            throw HttpProblemException.badFields(null, errors);
         }
         boolean quiet = Boolean.TRUE.equals(silent) || priority != null && priority.silent();
         return new OneLine(message, title, link, priority, tags, Boolean.TRUE.equals(markdown), quiet,

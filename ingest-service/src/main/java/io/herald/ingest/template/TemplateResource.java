@@ -94,9 +94,7 @@ public class TemplateResource {
                 blankToNull(request.html()), blankToNull(request.priority()), blankToNull(request.mentions()), false, null);
         List<Problem.FieldError> errors = templates.problems(set);
         if (!errors.isEmpty()) {
-            String detail = "the template does not compile: " + String.join("; ",
-                    errors.stream().map(e -> e.field() + ": " + e.message()).toList());
-            throw new HttpProblemException(new Problem("about:blank", "Bad Request", 400, detail, errors), Map.of());
+            throw HttpProblemException.badFields("the template does not compile: ", errors);
         }
         return templates.save(set);
     }

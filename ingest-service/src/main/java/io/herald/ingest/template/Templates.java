@@ -139,6 +139,10 @@ public class Templates {
         if (text == null) {
             return;
         }
+        if (text.indexOf('\u0000') >= 0) {
+            errors.add(new Problem.FieldError(part, "must not contain NUL characters")); // PostgreSQL cannot store them
+            return;
+        }
         try {
             parse(text, html);
         } catch (TemplateException e) {
