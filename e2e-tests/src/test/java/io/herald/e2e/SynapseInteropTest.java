@@ -125,7 +125,6 @@ class SynapseInteropTest {
                 "quarkus.datasource.username", "postgres",
                 "quarkus.datasource.password", "postgres");
         AdminToken.sendByDefault();
-        CompletableFuture<ServiceProcess> startingIngest = startAsync("ingest-service", common);
         // Matrix users manage their own push rules with their Synapse access token (checked with Synapse's whoami)
         CompletableFuture<ServiceProcess> startingRules = startAsync("rules-service",
                 merge(common, Map.of("herald.auth.matrix.homeserver", synapse,
@@ -140,6 +139,10 @@ class SynapseInteropTest {
                 "herald.dispatcher.request-timeout", "20s",
                 "herald.dispatcher.backoff.initial", "200ms",
                 "herald.dispatcher.backoff.max", "2s")));
+        // ingest asks the dispatcher for notifications' status (edits and redactions look up the original there)
+        CompletableFuture<ServiceProcess> startingIngest = startingDispatcher.thenCompose(d -> startAsync("ingest-service",
+                merge(common, Map.of("herald.ingest.dispatcher.url", d.url(),
+                        "herald.ingest.dispatcher.token", AdminToken.TOKEN))));
         CompletableFuture.allOf(startingIngest, startingRules, startingDispatcher).exceptionally(e -> null).join();
         // the ones that started are closed after all, also when another one failed
         ingest = startingIngest.isCompletedExceptionally() ? null : startingIngest.join();
@@ -298,6 +301,59 @@ class SynapseInteropTest {
         assertThat(awaitLogged(deliveryId(silentId, roomId), null)).containsEntry("matrix_event_id", silent.get("event_id"));
         assertThat(awaitLogged(deliveryId(markdownId, roomId), null))
                 .containsEntry("matrix_event_id", markdown.get("event_id"));
+    }
+
+    @Test
+    void anEditReplacesTheMessageAndARedactionRedactsIt() throws Exception {
+        String roomId = roomWithBot("edit", V12);
+        String room = "interop-" + RUN + "-edit";
+        // a room of the API key's tenant: a key sees the status of its own tenant's rooms only
+        given().contentType("application/json").body(Json.encode(Map.of("matrix_room_id", roomId, "account",
+                botAccount, "tenant", "interop"))).put(rules.url() + "/v1/rooms/" + room).then().statusCode(201);
+        String marker = "disk almost full " + RUN;
+        String id = postNotification(room, Map.of("subject", "nas1", "body", marker));
+        String eventId = (String) awaitOneEvent(roomId, marker).get("event_id");
+        await().atMost(WAIT).until(() -> "delivered".equals(status(id).get("state")));
+
+        String edited = "disk cleaned up " + RUN;
+        String editId = given().header("Authorization", "Bearer " + apiKey).contentType("application/json")
+                .body(Json.encode(Map.of("subject", "nas1", "body", edited)))
+                .put(ingest.url() + "/v1/notifications/" + id).then().statusCode(202).extract().path("id");
+        await().atMost(WAIT).until(() -> "delivered".equals(status(editId).get("state")));
+        // Synapse relates the edit to the original: the room shows the edited text
+        Answer replacements = matrix("GET", "/_matrix/client/v1/rooms/" + enc(roomId) + "/relations/" + enc(eventId)
+                + "/m.replace", aliceToken, null);
+        assertThat(replacements.status()).as(replacements.text()).isEqualTo(200);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> chunk = (List<Map<String, Object>>) replacements.json().get("chunk");
+        assertThat(chunk).hasSize(1);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> newContent = (Map<String, Object>) content(chunk.get(0)).get("m.new_content");
+        assertThat(newContent).containsEntry("body", "nas1\n\n" + edited).containsEntry("msgtype", "m.text");
+        assertThat(content(chunk.get(0))).containsEntry("body", "* nas1\n\n" + edited)
+                .doesNotContainKey("io.herald.relation");
+        assertThat(chunk.get(0)).containsEntry("sender", botUserId);
+
+        String redactionId = given().header("Authorization", "Bearer " + apiKey).queryParam("reason", "wrong room")
+                .delete(ingest.url() + "/v1/notifications/" + id).then().statusCode(202).extract().path("id");
+        await().atMost(WAIT).until(() -> "delivered".equals(status(redactionId).get("state")));
+        Answer original = matrix("GET", "/_matrix/client/v3/rooms/" + enc(roomId) + "/event/" + enc(eventId),
+                aliceToken, null);
+        assertThat(original.status()).as(original.text()).isEqualTo(200);
+        assertThat(content(original.json())).as("the redacted event keeps no content").isEmpty();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> unsigned = (Map<String, Object>) original.json().get("unsigned");
+        assertThat(unsigned).containsKey("redacted_because");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> because = (Map<String, Object>) unsigned.get("redacted_because");
+        assertThat(because).containsEntry("sender", botUserId);
+        assertThat(content(because)).containsEntry("reason", "wrong room");
+    }
+
+    /** A notification's status as its API key sees it (ingest, from the dispatcher). */
+    private static Map<String, Object> status(String notificationId) {
+        return given().header("Authorization", "Bearer " + apiKey).get(ingest.url() + "/v1/notifications/"
+                + notificationId).then().statusCode(200).extract().as(Map.class);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -664,6 +720,7 @@ class SynapseInteropTest {
         env.put("HERALD_RULES_URL", rules.url());
         env.put("HERALD_DISPATCHER_URL", dispatcher.url());
         env.put("HERALD_API_KEY", apiKey);
+        env.put("HERALD_TOKEN", AdminToken.TOKEN); // rules and dispatcher calls need a token since #15
         Path dir = Files.createDirectories(repo.resolve("e2e-tests/target/interop-cli"));
         env.put("HERALD_CONFIG", dir.resolve("no-config-file").toString()); // not the machine's ~/.config/herald
         Path out = Files.createTempFile(dir, "out", ".txt");

@@ -82,6 +82,8 @@ final class Lane {
     /** The record whose send is under way: a revocation lets it finish. */
     private Fresh sending;
     private ScheduledFuture<?> timer;
+    /** Completed by {@link #flush()}: a wait for recovery ends then too. */
+    private CompletableFuture<Void> flush = new CompletableFuture<>();
 
     private volatile long progressNanos = System.nanoTime();
     /** What the lane's flow waits for now; NONE while a step runs. A running lane waiting on nothing has lost its flow. */
@@ -201,6 +203,11 @@ final class Lane {
 
     private void attemptInMemory(Fresh fresh) {
         Delivery delivery = fresh.delivery;
+        CompletionStage<Void> purged = services.processor().purgedInstead(delivery, fresh.history);
+        if (purged != null) { // the gate's answer holds for this attempt: nothing else runs before the send below
+            settleInMemory(fresh, purged);
+            return;
+        }
         if (Instant.now().isAfter(services.processor().deadline(delivery))) {
             settleInMemory(fresh, services.processor().deadLetter(delivery, fresh.history,
                     "gave up at the deadline after " + fresh.history.size() + " attempts", null));
@@ -359,6 +366,11 @@ final class Lane {
 
     private void attemptParked(ParkingLot.Row row) {
         Delivery delivery = row.delivery();
+        CompletionStage<Void> purged = services.processor().purgedInstead(delivery, row.history());
+        if (purged != null) { // purged rows drain at once, without waiting for the backoff or the circuit
+            settleParked(row, purged);
+            return;
+        }
         if (Instant.now().isAfter(services.processor().deadline(delivery))) {
             settleParked(row, services.processor().deadLetter(delivery, row.history(),
                     "gave up at the deadline after " + row.history().size() + " attempts", null));
@@ -378,6 +390,12 @@ final class Lane {
             if (isRevoked()) {
                 circuit.withdraw(turn);
                 next();
+                return;
+            }
+            CompletionStage<Void> purgedMeanwhile = services.processor().purgedInstead(delivery, row.history());
+            if (purgedMeanwhile != null) { // purged while it waited for its turn
+                circuit.withdraw(turn);
+                settleParked(row, purgedMeanwhile);
                 return;
             }
             boolean probe = turn.join();
@@ -490,7 +508,7 @@ final class Lane {
         }
         revokedSignal.thenRun(() -> wake.complete(null));
         if (orRecovery) {
-            circuit.nextRecovery().thenRun(() -> {
+            CompletableFuture.anyOf(circuit.nextRecovery(), flushSignal()).thenRun(() -> {
                 synchronized (this) {
                     failuresInARow = 0;
                     notBeforeNanos = 0;
@@ -532,6 +550,20 @@ final class Lane {
                 services.retireIfIdle(this);
             }
         });
+    }
+
+    /** A parked lane waiting out its backoff tries now (its host's circuit still decides when it may send). */
+    void flush() {
+        CompletableFuture<Void> signal;
+        synchronized (this) {
+            signal = flush;
+            flush = new CompletableFuture<>();
+        }
+        signal.complete(null);
+    }
+
+    private synchronized CompletableFuture<Void> flushSignal() {
+        return flush;
     }
 
     // ---- revocation ---------------------------------------------------------------------------------------------
