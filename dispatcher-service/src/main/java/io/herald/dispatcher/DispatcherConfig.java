@@ -96,7 +96,7 @@ public interface DispatcherConfig {
         @WithDefault("1s")
         Duration probeInitial();
 
-        @WithDefault("10s")
+        @WithDefault("5s")
         Duration probeMax();
     }
 
