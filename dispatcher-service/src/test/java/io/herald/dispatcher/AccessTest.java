@@ -43,6 +43,8 @@ class AccessTest {
             Map.entry("DELETE /v1/matrix-accounts/{id}", ADMIN),
             Map.entry("POST /v1/matrix-accounts/{id}/join", ADMIN),
             Map.entry("GET /v1/deliveries/{id}", OPERATOR),
+            Map.entry("GET /v1/deliveries", OPERATOR),
+            Map.entry("GET /v1/overview", OPERATOR),
             Map.entry("GET /v1/dead-letters", OPERATOR),
             Map.entry("DELETE /v1/dead-letters", OPERATOR),
             Map.entry("GET /v1/dead-letters/{id}", OPERATOR),

@@ -75,14 +75,46 @@ public class DeliveryLog {
                 if (!rs.next()) {
                     return Optional.empty();
                 }
-                return Optional.of(new DeliveryLogEntry(rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getString(4), rs.getString(5), rs.getString(6), rs.getInt(7),
-                        (Integer) rs.getObject(8), rs.getString(9), rs.getString(10), rs.getString(11),
-                        rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant()));
+                return Optional.of(entry(rs));
             }
         } catch (SQLException e) {
             throw new IllegalStateException("the delivery log could not be read: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * The latest rows of a room (or of every room: null), newest first, without their attempts; a tenant of null
+     * means every tenant. Blocking.
+     */
+    public java.util.List<DeliveryLogEntry> recent(String room, String tenant, int limit) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement st = c.prepareStatement("""
+                        SELECT delivery_id, notification_id, room_key, destination, tenant, state, attempts, last_status,
+                            last_error, matrix_event_id, NULL, created_at, updated_at
+                        FROM dispatcher.delivery_log
+                        WHERE (CAST(? AS text) IS NULL OR room_key = ?) AND (CAST(? AS text) IS NULL OR tenant = ?)
+                        ORDER BY updated_at DESC LIMIT ?""")) {
+            st.setString(1, room);
+            st.setString(2, room);
+            st.setString(3, tenant);
+            st.setString(4, tenant);
+            st.setInt(5, limit);
+            java.util.List<DeliveryLogEntry> entries = new java.util.ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    entries.add(entry(rs));
+                }
+            }
+            return entries;
+        } catch (SQLException e) {
+            throw new IllegalStateException("the delivery log could not be read: " + e.getMessage(), e);
+        }
+    }
+
+    private static DeliveryLogEntry entry(ResultSet rs) throws SQLException {
+        return new DeliveryLogEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getString(5), rs.getString(6), rs.getInt(7), (Integer) rs.getObject(8), rs.getString(9),
+                rs.getString(10), rs.getString(11), rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant());
     }
 
     static void bind(PreparedStatement st, Row row) throws SQLException {
