@@ -62,6 +62,33 @@ public interface IngestConfig {
         Duration timeout();
     }
 
+    /** The rules-service's API, which the console calls (rooms, members, the evaluate API). */
+    Rules rules();
+
+    interface Rules {
+        /** Base URL of the rules-service's API. */
+        @WithDefault("http://localhost:8082")
+        String url();
+    }
+
+    /** The operator's console at {@code /console} (docs/console.md). */
+    Console console();
+
+    interface Console {
+        /** Base URL of ingest's own API as the console calls it; unset: this server on the request's port. */
+        Optional<String> ingestUrl();
+
+        /**
+         * Base64 of a 32-byte AES key sealing the session cookies; the same on every instance behind one address.
+         * Unset: a key generated at start (sessions end when the instance restarts).
+         */
+        Optional<String> cookieKey();
+
+        /** How long a sign-in lasts. */
+        @WithDefault("8h")
+        Duration sessionTimeout();
+    }
+
     interface RateLimit {
         @WithDefault("50")
         double perSecond();

@@ -47,6 +47,7 @@ class AccessTest {
             Map.entry("DELETE /v1/rooms/{room}/queue", PUBLISHER),
             Map.entry("POST /v1/rooms/{room}/queue/flush", PUBLISHER),
             Map.entry("GET /v1/admin/templates", ADMIN),
+            Map.entry("GET /v1/whoami", Set.of("admin", "operator", "publisher")),
             Map.entry("GET /v1/admin/templates/{name}", ADMIN),
             Map.entry("PUT /v1/admin/templates/{name}", ADMIN),
             Map.entry("DELETE /v1/admin/templates/{name}", ADMIN));

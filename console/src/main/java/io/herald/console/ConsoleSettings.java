@@ -1,0 +1,27 @@
+package io.herald.console;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * What the console needs from the service that serves it (ingest-service produces it from its own configuration,
+ * {@code herald.ingest.*}): where the three services' APIs are, and the key of its session cookies.
+ */
+public interface ConsoleSettings {
+
+    /** Base URL of ingest's API; empty: this same server, on the port the request came in on. */
+    Optional<String> ingestUrl();
+
+    String rulesUrl();
+
+    String dispatcherUrl();
+
+    /** Base64 of a 32-byte AES key for session cookies; empty: a key generated at start (sessions end on restart). */
+    Optional<String> cookieKey();
+
+    /** How long a sign-in lasts (the credential itself may expire sooner: the APIs then answer 401). */
+    Duration sessionTimeout();
+
+    /** How long a call to a service's API may take. */
+    Duration timeout();
+}
