@@ -173,6 +173,8 @@ export HERALD_DEV_SINK_ENABLED=${HERALD_DEV_SINK_ENABLED:-true}
 # ingest asks the dispatcher for delivery status and steers room queues (GET /v1/notifications/{id}, /v1/rooms/{room}/queue)
 # with a service token: locally the admin's (an operator too).
 export HERALD_INGEST_DISPATCHER_URL=http://127.0.0.1:$DISPATCHER_PORT HERALD_INGEST_DISPATCHER_TOKEN=$ADMIN_TOKEN
+# The console on ingest (/console) calls the rules-service's API too (rooms, members, "why did it notify").
+export HERALD_INGEST_RULES_URL=http://127.0.0.1:$RULES_PORT
 # Homeservers on this machine may be called (the dev sink, deploy/synapse/synapse.sh, bench/pipeline.sh's counting
 # homeserver); pusher URLs may not point here unless HERALD_DISPATCHER_OUTBOUND_ALLOWED_NETWORKS says so.
 export HERALD_DISPATCHER_OUTBOUND_HOMESERVER_NETWORKS=${HERALD_DISPATCHER_OUTBOUND_HOMESERVER_NETWORKS:-127.0.0.0/8,::1/128}
@@ -225,6 +227,7 @@ fi
 cat <<TXT
 
   Herald is running.
+    console     http://127.0.0.1:$INGEST_PORT/console   (sign in with the admin token below)
     ingest      http://127.0.0.1:$INGEST_PORT   (POST /v1/rooms/{room}/notifications, OpenAPI at /q/openapi)
     rules       http://127.0.0.1:$RULES_PORT   (/v1/rooms)
     dispatcher  http://127.0.0.1:$DISPATCHER_PORT   (/v1/matrix-accounts, /v1/deliveries/{id})

@@ -1,0 +1,308 @@
+package io.herald.e2e;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import io.herald.testsupport.EmbeddedPostgres;
+import io.herald.testsupport.KafkaUsers;
+import io.herald.testsupport.SecuredEmbeddedKafka;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The operator's console in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}; skipped,
+ * with the reason, when they are not installed) against the three packaged services: sign in, find a notification
+ * and its delivery, replay a dead letter once the homeserver lets the bot in, create and revoke an API key, explain
+ * a push. Screenshots of each page go to {@code target/console-screenshots}, or to {@code docs/console} with
+ * {@code -Dherald.console.screenshots=docs}.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsoleBrowserTest {
+
+    private static final String CHROMIUM = System.getProperty("herald.chromium", "/usr/bin/chromium");
+    private static final String CHROMEDRIVER = System.getProperty("herald.chromedriver", "/usr/bin/chromedriver");
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    private static WireMockServer homeserver;
+    private static ServiceProcess ingest;
+    private static ServiceProcess rules;
+    private static ServiceProcess dispatcher;
+    private static String apiKey;
+    private static ChromeDriver browser;
+    private static String console;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Assumptions.assumeTrue(new File(CHROMIUM).canExecute() && new File(CHROMEDRIVER).canExecute(),
+                "Chromium is not installed (" + CHROMIUM + ", " + CHROMEDRIVER
+                        + "): apt-get install chromium chromium-driver");
+        homeserver = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        homeserver.start();
+        homeserver.stubFor(put(urlPathMatching("/_matrix/client/v3/rooms/%21ops%3Aexample.org/send/.*"))
+                .willReturn(okJson("{\"event_id\":\"$console-ops\"}")));
+        // the bot may not post into the locked room (yet)
+        homeserver.stubFor(put(urlPathMatching("/_matrix/client/v3/rooms/%21locked%3Aexample.org/send/.*"))
+                .willReturn(aResponse().withStatus(403).withHeader("Content-Type", "application/json")
+                        .withBody("{\"errcode\":\"M_FORBIDDEN\",\"error\":\"the bot is not in the room\"}")));
+
+        SecuredEmbeddedKafka kafka = SecuredEmbeddedKafka.get();
+        AdminToken.sendByDefault();
+        CompletableFuture<ServiceProcess> rulesStart = CompletableFuture.supplyAsync(() -> start("rules-service",
+                merge(kafka.quarkusConfig(KafkaUsers.RULES), EmbeddedPostgres.datasourceOf("rules"))));
+        CompletableFuture<ServiceProcess> dispatcherStart = CompletableFuture.supplyAsync(() -> start(
+                "dispatcher-service", merge(kafka.quarkusConfig(KafkaUsers.DISPATCHER),
+                        EmbeddedPostgres.datasourceOf("dispatcher"), Map.of(
+                                "herald.secrets.key", "Y29uc29sZS10ZXN0LWtleS0zMi1ieXRlcy1sb25nLS0=",
+                                "herald.dispatcher.outbound.homeserver-networks", "127.0.0.0/8"))));
+        rules = rulesStart.get();
+        dispatcher = dispatcherStart.get();
+        ingest = start("ingest-service", merge(kafka.quarkusConfig(KafkaUsers.INGEST),
+                EmbeddedPostgres.datasourceOf("ingest"), Map.of("herald.ingest.rules.url", rules.url(),
+                        "herald.ingest.dispatcher.url", dispatcher.url())));
+        console = ingest.url() + "/console";
+
+        given().contentType("application/json").body("{\"id\":\"console-bot\",\"homeserver\":\"" + homeserver.baseUrl()
+                + "\",\"access_token\":\"syt_console\",\"user_id\":\"@bot:example.org\",\"device_id\":\"HERALDCONSOLE\"}")
+                .post(dispatcher.url() + "/v1/matrix-accounts").then().statusCode(201);
+        for (String room : new String[] {"ops", "locked"}) {
+            given().contentType("application/json").body("{\"matrix_room_id\":\"!" + room
+                    + ":example.org\",\"account\":\"console-bot\",\"tenant\":\"console\"}")
+                    .put(rules.url() + "/v1/rooms/" + room).then().statusCode(201);
+        }
+        given().contentType("application/json").body("{\"display_name\":\"Alice\"}")
+                .put(rules.url() + "/v1/rooms/ops/members/@alice:example.org").then().statusCode(201);
+        apiKey = given().contentType("application/json")
+                .body("{\"tenant\":\"console\",\"sender\":\"@monitoring:example.org\",\"rooms\":[\"*\"]}")
+                .post(ingest.url() + "/v1/admin/api-keys").then().statusCode(201).extract().path("key");
+
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM).addArguments("--headless=new", "--no-sandbox",
+                "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900");
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER))
+                .usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        browser.manage().timeouts().implicitlyWait(Duration.ofSeconds(5));
+    }
+
+    private static ServiceProcess start(String module, Map<String, String> config) {
+        try {
+            return ServiceProcess.start(module, "console-" + module, config);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @SafeVarargs
+    private static Map<String, String> merge(Map<String, String>... maps) {
+        Map<String, String> all = new HashMap<>();
+        for (Map<String, String> m : maps) {
+            all.putAll(m);
+        }
+        return all;
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        for (ServiceProcess p : new ServiceProcess[] {ingest, rules, dispatcher}) {
+            if (p != null) {
+                p.close();
+            }
+        }
+        if (homeserver != null) {
+            homeserver.stop();
+        }
+    }
+
+    private static void open(String path) {
+        browser.get(console + path);
+    }
+
+    private static WebElement find(String css) {
+        return browser.findElement(By.cssSelector(css));
+    }
+
+    private static String text(String css) {
+        return find(css).getText();
+    }
+
+    private static void screenshot(String name) throws IOException {
+        boolean docs = "docs".equals(System.getProperty("herald.console.screenshots"));
+        Path dir = docs ? ServiceProcess.repoRoot().resolve("docs/console")
+                : ServiceProcess.repoRoot().resolve("e2e-tests/target/console-screenshots");
+        Files.createDirectories(dir);
+        Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), dir.resolve(name + ".png"),
+                StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private static String send(String room, String body) {
+        return given().header("Authorization", "Bearer " + apiKey).contentType("application/json")
+                .body(Map.of("subject", "Backup", "body", body)).post(ingest.url() + "/v1/rooms/" + room + "/notifications")
+                .then().statusCode(202).extract().path("id");
+    }
+
+    @Test
+    @Order(1)
+    void signInWithAServiceToken() throws IOException {
+        open("/overview");
+        assertThat(browser.getCurrentUrl()).endsWith("/console/sign-in");
+        find("#token").sendKeys("hrldt_not-a-token");
+        find("form.card button[type=submit]").click();
+        assertThat(text("#sign-in-error")).contains("not accepted");
+        screenshot("sign-in");
+        find("#token").sendKeys(AdminToken.TOKEN);
+        find("form.card button[type=submit]").click();
+        assertThat(browser.getCurrentUrl()).endsWith("/console/overview");
+        assertThat(browser.manage().getCookieNamed("herald_console").isHttpOnly()).isTrue();
+        assertThat(find(".who").getText()).contains("admin");
+    }
+
+    @Test
+    @Order(2)
+    void aNotificationIsFoundInTheTimelineWithItsDelivery() throws IOException {
+        String id = send("ops", "nas1 could not reach the target");
+        open("/notifications/" + id);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
+            browser.navigate().refresh();
+            return text("#notification-state").equals("delivered");
+        });
+        WebElement link = find("a.matrix-link");
+        assertThat(link.getText()).isEqualTo("$console-ops");
+        assertThat(link.getAttribute("href")).isEqualTo("https://matrix.to/#/%21ops%3Aexample.org/%24console-ops");
+        assertThat(text("table.attempts tbody")).contains("200").contains("delivered");
+        screenshot("notification");
+
+        open("/notifications");
+        find("#q").sendKeys("ops");
+        find("form[role=search] button").click();
+        assertThat(text("#deliveries")).contains(id).contains("delivered");
+        screenshot("timeline");
+        find("#deliveries a[href$='" + id + "']").click();
+        assertThat(browser.getCurrentUrl()).endsWith("/console/notifications/" + id);
+    }
+
+    @Test
+    @Order(3)
+    void aDeadLetterIsReplayedFromTheConsoleAndDelivered() throws IOException {
+        String id = send("locked", "the bot may not post here yet");
+        open("/dead-letters?room=locked");
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
+            browser.navigate().refresh();
+            return text("#dead-total").equals("1");
+        });
+        assertThat(text("#dead-letters")).contains("M_FORBIDDEN");
+        screenshot("dead-letters");
+
+        // the bot was let in: replay the whole filter, after the confirmation says how many
+        homeserver.stubFor(put(urlPathMatching("/_matrix/client/v3/rooms/%21locked%3Aexample.org/send/.*"))
+                .willReturn(okJson("{\"event_id\":\"$console-locked\"}")));
+        find("#replay-filter").click();
+        assertThat(text("#confirm-count")).isEqualTo("1");
+        screenshot("dead-letters-confirm");
+        find("#confirm").click();
+        assertThat(text("#notice")).isEqualTo("1 dead letter was replayed.");
+
+        open("/notifications/" + id);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
+            browser.navigate().refresh();
+            return text("#notification-state").equals("delivered");
+        });
+        assertThat(find("a.matrix-link").getText()).isEqualTo("$console-locked");
+        assertThat(text("table.attempts tbody")).contains("403").contains("200");
+    }
+
+    @Test
+    @Order(4)
+    void anApiKeyIsCreatedShownOnceAndRevoked() throws IOException {
+        open("/api-keys");
+        find("#k-tenant").sendKeys("console");
+        find("#k-rooms").sendKeys("ops");
+        find("#k-label").sendKeys("nas1");
+        find("#create-key").click();
+        String key = text("#new-key");
+        assertThat(key).startsWith("hrld_");
+        screenshot("api-keys");
+        given().header("Authorization", "Bearer " + key).contentType("application/json").body(Map.of("body", "hi"))
+                .post(ingest.url() + "/v1/rooms/ops/notifications").then().statusCode(202);
+
+        String keyId = find("#created strong").getText().replace("The new key ", "");
+        browser.navigate().to(console + "/api-keys");
+        assertThat(browser.getPageSource()).doesNotContain(key);
+        find("#key-" + keyId + " button").click();
+        assertThat(text("#notice")).contains("revoked");
+        assertThat(text("#key-" + keyId)).contains("revoked");
+        await().atMost(WAIT).until(() -> given().header("Authorization", "Bearer " + key).contentType("application/json")
+                .body(Map.of("body", "hi")).post(ingest.url() + "/v1/rooms/ops/notifications").statusCode() == 401);
+    }
+
+    @Test
+    @Order(5)
+    void aPushIsExplainedForEachMember() throws IOException {
+        open("/explain?room=ops");
+        find("#explain").click();
+        String results = text("#explain-results");
+        assertThat(results).contains("@alice:example.org").contains(".m.rule.message").contains("notify");
+        screenshot("explain");
+    }
+
+    @Test
+    @Order(6)
+    void theOverviewRoomsAndPhoneSizedPages() throws IOException {
+        open("/overview");
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
+            browser.navigate().refresh();
+            return text("#homeservers").contains("console-bot");
+        });
+        assertThat(Double.parseDouble(text("#rate-out"))).isGreaterThan(0);
+        screenshot("overview");
+        open("/rooms");
+        assertThat(text("#rooms")).contains("ops").contains("!locked:example.org");
+        assertThat(text("#accounts")).contains("console-bot");
+        screenshot("rooms");
+        find("#rooms a[href='/console/rooms/ops']").click();
+        assertThat(text("#members")).contains("@alice:example.org");
+
+        Dimension desktop = browser.manage().window().getSize();
+        browser.manage().window().setSize(new Dimension(390, 844));
+        open("/overview");
+        screenshot("overview-phone");
+        browser.manage().window().setSize(desktop);
+
+        // the keyboard reaches the skip link first, and signing out ends the session
+        find("body").sendKeys(org.openqa.selenium.Keys.TAB);
+        assertThat(browser.switchTo().activeElement().getText()).isEqualTo("Skip to content");
+        find(".who button").click();
+        assertThat(browser.getCurrentUrl()).endsWith("/console/sign-in");
+        open("/overview");
+        assertThat(browser.getCurrentUrl()).endsWith("/console/sign-in");
+    }
+}
