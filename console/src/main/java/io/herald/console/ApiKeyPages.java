@@ -37,7 +37,16 @@ public class ApiKeyPages {
 
     private String render(Map<String, Object> extra) {
         Map<String, Object> data = new HashMap<>(extra);
-        data.put("keys", Apis.plain(page.get(Apis.Service.INGEST, "/v1/admin/api-keys")));
+        List<Map<String, Object>> keys = new java.util.ArrayList<>();
+        for (JsonNode k : page.get(Apis.Service.INGEST, "/v1/admin/api-keys")) {
+            @SuppressWarnings("unchecked")
+            Map<String, Object> key = (Map<String, Object>) Apis.plain(k);
+            List<String> rooms = new java.util.ArrayList<>();
+            k.path("rooms").forEach(r -> rooms.add(r.asText()));
+            key.put("room_list", String.join(", ", rooms));
+            keys.add(key);
+        }
+        data.put("apiKeys", keys); // not "keys": the root data is a map, whose "keys" are its own
         data.put("tenant", page.session().tenant() == null ? "" : page.session().tenant());
         return page.render("api-keys", "api-keys", data);
     }

@@ -32,8 +32,7 @@ public final class ConsoleErrors {
                 return Page.redirect("/sign-in?expired=1");
             }
             int status = e.status() >= 400 && e.status() < 600 ? e.status() : 502;
-            return Response.status(status).type("text/html; charset=UTF-8").entity(page.render("error", "",
-                    Map.of("status", status, "message", e.getMessage()))).build();
+            return Page.html(status, page.render("error", "", Map.of("status", status, "message", e.getMessage())));
         }
     }
 }

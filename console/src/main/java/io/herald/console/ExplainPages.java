@@ -11,7 +11,6 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -54,13 +53,11 @@ public class ExplainPages {
         JsonNode parsed;
         try {
             parsed = Apis.JSON.readTree(text);
-        } catch (IOException e) {
-            return Response.status(400).type("text/html; charset=UTF-8")
-                    .entity(render(roomKey, text, null, "The event is not JSON: " + e.getMessage())).build();
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return Page.html(400, render(roomKey, text, null, "The event is not JSON: " + e.getOriginalMessage()));
         }
         if (parsed == null || !parsed.isObject()) {
-            return Response.status(400).type("text/html; charset=UTF-8")
-                    .entity(render(roomKey, text, null, "The event must be a JSON object.")).build();
+            return Page.html(400, render(roomKey, text, null, "The event must be a JSON object."));
         }
         JsonNode answer = page.call(Apis.Service.RULES, "POST", "/v1/push-rules/evaluate",
                 Map.of("room", roomKey, "event", parsed));
@@ -72,7 +69,11 @@ public class ExplainPages {
             row.put("kind", r.path("kind").isNull() ? "" : r.path("kind").asText());
             row.put("actions", r.path("actions").toString());
             row.put("tweaks", r.path("tweaks").isEmpty() ? "" : r.path("tweaks").toString());
-            row.put("notify", r.path("actions").toString().contains("notify"));
+            boolean notify = false;
+            for (JsonNode action : r.path("actions")) {
+                notify |= "notify".equals(action.asText()); // not "dont_notify", nor a tweak
+            }
+            row.put("notify", notify);
             results.add(row);
         }
         return Page.html(render(roomKey, text, results, ""));

@@ -106,7 +106,18 @@ public class Page {
     }
 
     public static Response html(String body) {
-        return Response.ok(body, "text/html; charset=UTF-8").header("Cache-Control", "no-store").build();
+        return html(200, body);
+    }
+
+    /**
+     * A page: never cached (it shows what the person's credential may see), no script or style but the console's
+     * own files, never framed, no referrer to the links it shows.
+     */
+    public static Response html(int status, String body) {
+        return Response.status(status).entity(body).type("text/html; charset=UTF-8")
+                .header("Cache-Control", "no-store")
+                .header("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; form-action 'self'")
+                .header("X-Content-Type-Options", "nosniff").header("Referrer-Policy", "no-referrer").build();
     }
 
     // --- cookies: HttpOnly, SameSite=Strict, only under /console, Secure when served over TLS

@@ -72,8 +72,8 @@ public class SignInResource {
     }
 
     private Response refused(int status, String message) {
-        return Response.status(status).type("text/html; charset=UTF-8").entity(page.render("sign-in", "sign-in",
-                Map.of("signInCsrf", page.signInCsrf(), "error", message))).build();
+        return Page.html(status, page.render("sign-in", "sign-in", Map.of("signInCsrf", page.signInCsrf(),
+                "error", message)));
     }
 
     @POST

@@ -10,18 +10,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import io.herald.testsupport.EmbeddedPostgres;
-import io.herald.testsupport.KafkaUsers;
-import io.herald.testsupport.SecuredEmbeddedKafka;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -52,6 +47,7 @@ class ConsoleBrowserTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     private static WireMockServer homeserver;
+    private static ConsoleStack stack;
     private static ServiceProcess ingest;
     private static ServiceProcess rules;
     private static ServiceProcess dispatcher;
@@ -73,30 +69,12 @@ class ConsoleBrowserTest {
                 .willReturn(aResponse().withStatus(403).withHeader("Content-Type", "application/json")
                         .withBody("{\"errcode\":\"M_FORBIDDEN\",\"error\":\"the bot is not in the room\"}")));
 
-        SecuredEmbeddedKafka kafka = SecuredEmbeddedKafka.get();
-        AdminToken.sendByDefault();
-        CompletableFuture<ServiceProcess> rulesStart = CompletableFuture.supplyAsync(() -> start("rules-service",
-                merge(kafka.quarkusConfig(KafkaUsers.RULES), EmbeddedPostgres.datasourceOf("rules"))));
-        CompletableFuture<ServiceProcess> dispatcherStart = CompletableFuture.supplyAsync(() -> start(
-                "dispatcher-service", merge(kafka.quarkusConfig(KafkaUsers.DISPATCHER),
-                        EmbeddedPostgres.datasourceOf("dispatcher"), Map.of(
-                                "herald.secrets.key", "Y29uc29sZS10ZXN0LWtleS0zMi1ieXRlcy1sb25nLS0=",
-                                "herald.dispatcher.outbound.homeserver-networks", "127.0.0.0/8"))));
-        rules = rulesStart.get();
-        dispatcher = dispatcherStart.get();
-        ingest = start("ingest-service", merge(kafka.quarkusConfig(KafkaUsers.INGEST),
-                EmbeddedPostgres.datasourceOf("ingest"), Map.of("herald.ingest.rules.url", rules.url(),
-                        "herald.ingest.dispatcher.url", dispatcher.url())));
-        console = ingest.url() + "/console";
-
-        given().contentType("application/json").body("{\"id\":\"console-bot\",\"homeserver\":\"" + homeserver.baseUrl()
-                + "\",\"access_token\":\"syt_console\",\"user_id\":\"@bot:example.org\",\"device_id\":\"HERALDCONSOLE\"}")
-                .post(dispatcher.url() + "/v1/matrix-accounts").then().statusCode(201);
-        for (String room : new String[] {"ops", "locked"}) {
-            given().contentType("application/json").body("{\"matrix_room_id\":\"!" + room
-                    + ":example.org\",\"account\":\"console-bot\",\"tenant\":\"console\"}")
-                    .put(rules.url() + "/v1/rooms/" + room).then().statusCode(201);
-        }
+        stack = ConsoleStack.start();
+        ingest = stack.ingest;
+        rules = stack.rules;
+        dispatcher = stack.dispatcher;
+        console = stack.console();
+        stack.account("console-bot", homeserver.baseUrl(), "ops", "locked");
         given().contentType("application/json").body("{\"display_name\":\"Alice\"}")
                 .put(rules.url() + "/v1/rooms/ops/members/@alice:example.org").then().statusCode(201);
         apiKey = given().contentType("application/json")
@@ -111,32 +89,13 @@ class ConsoleBrowserTest {
         browser.manage().timeouts().implicitlyWait(Duration.ofSeconds(5));
     }
 
-    private static ServiceProcess start(String module, Map<String, String> config) {
-        try {
-            return ServiceProcess.start(module, "console-" + module, config);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    @SafeVarargs
-    private static Map<String, String> merge(Map<String, String>... maps) {
-        Map<String, String> all = new HashMap<>();
-        for (Map<String, String> m : maps) {
-            all.putAll(m);
-        }
-        return all;
-    }
-
     @AfterAll
     static void stop() {
         if (browser != null) {
             browser.quit();
         }
-        for (ServiceProcess p : new ServiceProcess[] {ingest, rules, dispatcher}) {
-            if (p != null) {
-                p.close();
-            }
+        if (stack != null) {
+            stack.close();
         }
         if (homeserver != null) {
             homeserver.stop();
