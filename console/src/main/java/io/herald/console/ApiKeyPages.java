@@ -80,8 +80,7 @@ public class ApiKeyPages {
     @Path("{id}/revoke")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response revoke(@PathParam("id") String id, @FormParam("csrf") String csrf) {
-        page.checkCsrf(csrf);
-        page.call(Apis.Service.INGEST, "DELETE", "/v1/admin/api-keys/" + Apis.segment(id), null);
+        page.submit(csrf, Apis.Service.INGEST, "DELETE", "/v1/admin/api-keys/" + Apis.segment(id));
         return Page.redirect("/api-keys?done=revoked");
     }
 }

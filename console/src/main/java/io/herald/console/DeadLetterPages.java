@@ -102,8 +102,7 @@ public class DeadLetterPages {
     @Path("{id}/replay")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response replayOne(@PathParam("id") String id, @FormParam("csrf") String csrf) {
-        page.checkCsrf(csrf);
-        page.call(Apis.Service.DISPATCHER, "POST", "/v1/dead-letters/" + Apis.segment(id) + "/replay", null);
+        page.submit(csrf, Apis.Service.DISPATCHER, "POST", "/v1/dead-letters/" + Apis.segment(id) + "/replay");
         return Page.redirect("/dead-letters?done=replayed&n=1");
     }
 
@@ -111,8 +110,7 @@ public class DeadLetterPages {
     @Path("{id}/purge")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response purgeOne(@PathParam("id") String id, @FormParam("csrf") String csrf) {
-        page.checkCsrf(csrf);
-        page.call(Apis.Service.DISPATCHER, "DELETE", "/v1/dead-letters/" + Apis.segment(id), null);
+        page.submit(csrf, Apis.Service.DISPATCHER, "DELETE", "/v1/dead-letters/" + Apis.segment(id));
         return Page.redirect("/dead-letters?done=purged&n=1");
     }
 

@@ -70,6 +70,12 @@ public class Page {
         return (request.isSSL() ? "https" : "http") + "://127.0.0.1:" + request.localAddress().port();
     }
 
+    /** A form's action: its CSRF token checked, then one call to a service's API as the signed-in person. */
+    public JsonNode submit(String csrf, Apis.Service service, String method, String path) {
+        checkCsrf(csrf);
+        return call(service, method, path, null);
+    }
+
     /** A form of the signed-in person must carry their CSRF token. */
     public void checkCsrf(String token) {
         if (!same(token, session().csrf())) {

@@ -50,8 +50,7 @@ public class QueuePages {
     @Path("{room}/flush")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response flush(@PathParam("room") String room, @FormParam("csrf") String csrf) {
-        page.checkCsrf(csrf);
-        JsonNode answer = page.call(Apis.Service.DISPATCHER, "POST", path(room) + "/flush", null);
+        JsonNode answer = page.submit(csrf, Apis.Service.DISPATCHER, "POST", path(room) + "/flush");
         return Page.redirect("/queues/" + Apis.segment(room) + "?done=flushed&n=" + answer.path("destinations").asInt());
     }
 
@@ -59,8 +58,7 @@ public class QueuePages {
     @Path("{room}/purge")
     @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
     public Response purge(@PathParam("room") String room, @FormParam("csrf") String csrf) {
-        page.checkCsrf(csrf);
-        JsonNode answer = page.call(Apis.Service.DISPATCHER, "DELETE", path(room), null);
+        JsonNode answer = page.submit(csrf, Apis.Service.DISPATCHER, "DELETE", path(room));
         return Page.redirect("/queues/" + Apis.segment(room) + "?done=queue-purged&n=" + answer.path("waiting").asInt());
     }
 
