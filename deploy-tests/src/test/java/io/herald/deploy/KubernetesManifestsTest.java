@@ -255,7 +255,7 @@ class KubernetesManifestsTest {
         assertThat(Checks.ofKind(all, "Secret")).as("Secret manifests (values do not belong here)").isEmpty();
         Set<String> referenced = Checks.secretReferences(all);
         assertThat(referenced).contains("herald-db-ingest", "herald-db-rules", "herald-db-dispatcher", "herald-ingest",
-                "herald-rules", "herald-dispatcher", "herald-keda-kafka", "herald-auth", "herald-dispatcher-secrets");
+                "herald-rules", "herald-dispatcher", "herald-keda-kafka", "herald-auth", "herald-dispatcher-secrets", "herald-ingest-token");
         String doc = Repo.read(Repo.DEPLOY_DOC);
         for (String secret : referenced) {
             assertThat(doc).as("docs/deploy.md documents Secret " + secret).contains("`" + secret + "`");
