@@ -40,7 +40,7 @@ class ConsoleBenchmark {
         int rows = Integer.getInteger("herald.bench.deliveries", 1_000_000);
         int requests = Integer.getInteger("herald.bench.requests", 200);
         try (ConsoleStack stack = ConsoleStack.start()) {
-            stack.account("bench-bot", "http://127.0.0.1:9", "ops");
+            stack.account("bench-bot", "http://127.0.0.1:9", "bench");
             long fill = System.nanoTime();
             String notification = fill(rows);
             System.out.printf("filled %,d delivery-log rows in %.1f s%n", rows, (System.nanoTime() - fill) / 1e9);
