@@ -87,13 +87,14 @@ class ConsoleApiTest {
                 .body("", hasSize(0));
 
         String accountId = account;
-        Auth.admin().get("/v1/overview").then().statusCode(200)
+        // the overview is computed at most every 2 s per tenant (OverviewResource.REUSE)
+        await().atMost(Deliveries.WAIT).untilAsserted(() -> Auth.admin().get("/v1/overview").then().statusCode(200)
                 .body("backlog.dead", greaterThanOrEqualTo(1))
                 .body("homeservers.account", hasItem(accountId))
                 .body("homeservers.find { it.account == '" + accountId + "' }.delivered", greaterThanOrEqualTo(2))
                 .body("homeservers.find { it.account == '" + accountId + "' }.failed", greaterThanOrEqualTo(1))
                 .body("homeservers.find { it.account == '" + accountId + "' }.last_error",
-                        org.hamcrest.Matchers.containsString("403"));
+                        org.hamcrest.Matchers.containsString("403")));
         Auth.as(TestTokens.TENANT_OPERATOR).get("/v1/overview").then().statusCode(200)
                 .body("homeservers.account", org.hamcrest.Matchers.not(hasItem(accountId)))
                 .body("circuits.size()", equalTo(0));

@@ -49,6 +49,18 @@ public class OverviewResource {
             @JsonProperty("last_error_at") Instant lastErrorAt, String circuit) {
     }
 
+    /**
+     * How long a computed overview is served again (per tenant): every open console polls it, and the figures are
+     * of the last minute and the last quarter of an hour anyway.
+     */
+    static final Duration REUSE = Duration.ofSeconds(2);
+
+    private record Computed(Overview overview, long atNanos) {
+    }
+
+    private static final java.util.concurrent.ConcurrentMap<String, Computed> RECENT =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     private final OverviewStore store;
     private final Hosts hosts;
     private final SecurityIdentity caller;
@@ -63,6 +75,17 @@ public class OverviewResource {
     @Operation(summary = "Rates, backlog and per-homeserver health at a glance (the console's overview)")
     public Overview overview() throws SQLException {
         String tenant = Callers.tenant(caller).orElse(null);
+        String key = tenant == null ? "" : "t:" + tenant;
+        Computed recent = RECENT.get(key);
+        if (recent != null && System.nanoTime() - recent.atNanos() < REUSE.toNanos()) {
+            return recent.overview();
+        }
+        Overview overview = compute(tenant);
+        RECENT.put(key, new Computed(overview, System.nanoTime()));
+        return overview;
+    }
+
+    private Overview compute(String tenant) throws SQLException {
         Instant now = Instant.now();
         OverviewStore.Rates rates = store.rates(now.minus(RATE_WINDOW), tenant);
         OverviewStore.Backlog backlog = store.backlog(tenant);

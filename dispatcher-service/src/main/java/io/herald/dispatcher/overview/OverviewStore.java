@@ -68,15 +68,21 @@ class OverviewStore {
 
     /** Room deliveries settled since {@code since}, per account (destination {@code room:<account>:<room id>}). */
     List<AccountHealth> accounts(Instant since, String tenant) throws SQLException {
+        // Counts in one pass over the window (the updated_at index); the last error's text is then looked up by its
+        // time, so the pass does not carry and sort every failed row's text.
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement("""
-                SELECT split_part(destination, ':', 2) AS account,
-                    count(*) FILTER (WHERE state = 'delivered'),
-                    count(*) FILTER (WHERE state IN ('dead', 'retrying')),
-                    (array_agg(last_error ORDER BY updated_at DESC) FILTER (WHERE state IN ('dead', 'retrying')))[1],
-                    max(updated_at) FILTER (WHERE state IN ('dead', 'retrying'))
-                FROM dispatcher.delivery_log
-                WHERE updated_at >= ? AND destination LIKE 'room:%'""" + TENANT + """
-                 GROUP BY 1 ORDER BY 1 LIMIT 200""")) {
+                SELECT a.account, a.delivered, a.failed, e.last_error, a.last_error_at FROM (
+                    SELECT split_part(destination, ':', 2) AS account,
+                        count(*) FILTER (WHERE state = 'delivered') AS delivered,
+                        count(*) FILTER (WHERE state IN ('dead', 'retrying')) AS failed,
+                        max(updated_at) FILTER (WHERE state IN ('dead', 'retrying')) AS last_error_at
+                    FROM dispatcher.delivery_log
+                    WHERE updated_at >= ? AND destination LIKE 'room:%'""" + TENANT + """
+                     GROUP BY 1 ORDER BY 1 LIMIT 200) a
+                LEFT JOIN LATERAL (SELECT l.last_error FROM dispatcher.delivery_log l
+                    WHERE l.updated_at = a.last_error_at AND split_part(l.destination, ':', 2) = a.account
+                        AND l.state IN ('dead', 'retrying') LIMIT 1) e ON TRUE
+                ORDER BY a.account""")) {
             st.setTimestamp(1, Timestamp.from(since));
             st.setString(2, tenant);
             st.setString(3, tenant);
