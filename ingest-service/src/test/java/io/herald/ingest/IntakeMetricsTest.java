@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.herald.testsupport.KafkaTestResource;
 import io.herald.testsupport.PostgresTestResource;
+import io.herald.testsupport.Scrape;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -49,9 +50,7 @@ class IntakeMetricsTest {
         assertThat(value("cache_gets_total{cache=\"ingest-api-keys\",result=\"miss\"}")).isPositive();
     }
 
-    /** A sample of /q/metrics, 0 when absent. */
     private double value(String sample) {
-        return given().get(metrics).asString().lines().filter(l -> l.startsWith(sample + " "))
-                .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
+        return Scrape.of(metrics.toString()).value(sample);
     }
 }
