@@ -25,6 +25,8 @@ final class SecurityChecks {
     static final Map<String, Integer> MANAGEMENT_PORTS = Map.of(
             "herald-ingest", 9081, "herald-rules", 9082, "herald-dispatcher", 9083);
     static final String MONITORING = "herald.io/monitoring";
+    /** Read by every service on purpose: the admin's service token, by its SHA-256 (docs/deploy.md, "Secrets"). */
+    static final Set<String> SHARED_SECRETS = Set.of("herald-auth");
     private static final Pattern SECRET_NAME = Pattern.compile("(PASSWORD|TOKEN|JAAS_CONFIG|SECRET|_KEY)$");
 
     private SecurityChecks() {
@@ -76,7 +78,7 @@ final class SecurityChecks {
                         errors.add(d + ": " + name + " is a literal; it belongs in a Secret");
                     }
                     String secret = env.path("valueFrom").path("secretKeyRef").path("name").asText();
-                    if (!secret.isEmpty()) {
+                    if (!secret.isEmpty() && !SHARED_SECRETS.contains(secret)) {
                         String other = secretUsers.putIfAbsent(secret, d.name());
                         if (other != null && !other.equals(d.name())) {
                             errors.add("Secret " + secret + " is read by both " + other + " and " + d.name());
