@@ -20,8 +20,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPInputStream;
 
 /**
- * A tiny OpenTelemetry trace receiver for trying Herald out without a collector: it accepts OTLP over HTTP
- * (protobuf, as the services export with {@code quarkus.otel.exporter.otlp.protocol=http/protobuf}) and shows each
+ * A tiny OpenTelemetry trace receiver for trying Herald out without a collector: it accepts OTLP over HTTP (protobuf,
+ * as the services export with {@code quarkus.otel.exporter.otlp.traces.protocol=http/protobuf}) and shows each
  * trace as a tree of spans, on standard output (a trace is printed once no span of it arrived for two seconds) and at
  * {@code GET /} (the latest traces), {@code GET /traces/<trace id>} and {@code GET /traces.json} (every span kept, for
  * tests). It keeps the latest 1,000 traces in memory. No dependencies: run it as a source file.
@@ -97,6 +97,8 @@ public final class TraceViewer {
                 answer(exchange, 200, "text/plain; charset=utf-8", latest(20).getBytes(StandardCharsets.UTF_8));
             }
         } catch (RuntimeException e) {
+            System.out.println("could not read a request to " + exchange.getRequestURI() + ": " + e + " "
+                    + exchange.getRequestHeaders().entrySet());
             answer(exchange, 400, "text/plain", String.valueOf(e).getBytes(StandardCharsets.UTF_8));
         }
     }
@@ -334,7 +336,10 @@ public final class TraceViewer {
             switch (tag & 7) {
                 case 0 -> varint();
                 case 1 -> pos += 8;
-                case 2 -> pos += (int) varint();
+                case 2 -> {
+                    int length = (int) varint(); // read before pos is: `pos += varint()` would add to the old pos
+                    pos += length;
+                }
                 case 5 -> pos += 4;
                 default -> throw new IllegalArgumentException("unsupported wire type " + (tag & 7));
             }
@@ -423,7 +428,7 @@ public final class TraceViewer {
             out.append("  ERROR ").append(s.statusMessage());
         }
         out.append('\n');
-        List<Span> kids = children.getOrDefault(s.spanId(), List.of());
+        List<Span> kids = new ArrayList<>(children.getOrDefault(s.spanId(), List.of()));
         kids.sort(Comparator.comparingLong(Span::start));
         for (Span kid : kids) {
             append(out, kid, children, depth + 1, origin);

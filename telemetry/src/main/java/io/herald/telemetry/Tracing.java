@@ -90,7 +90,8 @@ public class Tracing {
 
     /**
      * A {@code publish <topic>} span (kind producer) under {@code parent}, written into the record's {@code headers} so
-     * that the consumer continues the trace. End it when the broker acknowledged the record.
+     * that the consumer continues the trace: before the record is made, since a {@code ProducerRecord} copies the
+     * headers it is given. End it when the broker acknowledged the record.
      */
     public Span publish(String topic, Context parent, Headers headers) {
         if (!enabled) {

@@ -68,7 +68,7 @@ public class DeliveryConsumer {
             return message.nack(e).whenComplete((ok, error) -> finished(partition, offset));
         }
         DeliveryTrace trace = tracing.enabled() ? DeliveryTrace.received(tracing, delivery,
-                position == null ? null : position.getHeaders(), partition, offset, hosts.of(delivery)) : DeliveryTrace.NONE;
+                position == null ? null : position.getHeaders(), partition, offset, hosts::of) : DeliveryTrace.NONE;
         return slots.acquire().thenAccept(admitted -> {
             Fresh fresh = new Fresh(message, delivery, partition, offset, Hosts.keyOf(delivery), trace);
             fresh.onExit(settled -> {

@@ -9,6 +9,7 @@ import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
+import java.util.function.Function;
 import org.apache.kafka.common.header.Headers;
 
 /**
@@ -25,39 +26,39 @@ final class DeliveryTrace {
 
     private final Tracing tracing;
     private final Span span;
-    private final String host;
+    /** The host label ({@code server.address}), asked for after an attempt: the account's homeserver is known then. */
+    private final Function<Delivery, String> hosts;
 
-    private DeliveryTrace(Tracing tracing, Span span, String host) {
+    private DeliveryTrace(Tracing tracing, Span span, Function<Delivery, String> hosts) {
         this.tracing = tracing;
         this.span = span;
-        this.host = host;
+        this.hosts = hosts;
     }
 
     /** A record of herald.deliveries was received: its span continues the trace in its headers. */
     static DeliveryTrace received(Tracing tracing, Delivery delivery, Headers headers, int partition, long offset,
-            String host) {
+            Function<Delivery, String> hosts) {
         if (!tracing.enabled()) {
             return NONE;
         }
         Span span = tracing.process(Topics.DELIVERIES, headers, partition, offset);
-        return new DeliveryTrace(tracing, describe(span, delivery, host), host);
+        return new DeliveryTrace(tracing, describe(span, delivery), hosts);
     }
 
     /** One attempt at a parked delivery: a span under the one its record had (kept in the parking lot). */
-    static DeliveryTrace parked(Tracing tracing, ParkingLot.Row row, String host) {
+    static DeliveryTrace parked(Tracing tracing, ParkingLot.Row row, Function<Delivery, String> hosts) {
         if (!tracing.enabled()) {
             return NONE;
         }
         Span span = tracing.start("drain parked delivery", SpanKind.INTERNAL, tracing.fromTraceParent(row.traceParent()));
-        return new DeliveryTrace(tracing, describe(span, row.delivery(), host), host);
+        return new DeliveryTrace(tracing, describe(span, row.delivery()), hosts);
     }
 
-    private static Span describe(Span span, Delivery delivery, String host) {
+    private static Span describe(Span span, Delivery delivery) {
         span.setAttribute(Tracing.DELIVERY_ID, delivery.id());
         span.setAttribute(Tracing.NOTIFICATION_ID, delivery.notificationId());
         span.setAttribute(Tracing.ROOM, delivery.room());
         span.setAttribute(Tracing.DESTINATION_KIND, DeliveryMetrics.kind(delivery));
-        span.setAttribute(Tracing.SERVER_ADDRESS, host);
         return span;
     }
 
@@ -70,16 +71,18 @@ final class DeliveryTrace {
         Span send = tracing.start(room ? "PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}"
                 : "POST /_matrix/push/v1/notify", SpanKind.CLIENT, Context.root().with(span));
         send.setAttribute(Tracing.HTTP_METHOD, room ? "PUT" : "POST");
-        send.setAttribute(Tracing.SERVER_ADDRESS, host);
         send.setAttribute(Tracing.DELIVERY_ID, delivery.id());
         return send;
     }
 
     /** The attempt's answer. */
-    void sent(Span send, SendResult result) {
+    void sent(Span send, Delivery delivery, SendResult result) {
         if (tracing == null) {
             return;
         }
+        String host = hosts.apply(delivery);
+        send.setAttribute(Tracing.SERVER_ADDRESS, host);
+        span.setAttribute(Tracing.SERVER_ADDRESS, host);
         if (result.status() != null) {
             send.setAttribute(Tracing.HTTP_STATUS, (long) result.status());
         }

@@ -417,7 +417,7 @@ final class Lane {
     /** A parked delivery's attempt continues its trace (when it was traced and tracing is on). */
     private DeliveryTrace parkedTrace(ParkingLot.Row row) {
         return services.tracing().enabled()
-                ? DeliveryTrace.parked(services.tracing(), row, services.hostLabel(row.delivery())) : DeliveryTrace.NONE;
+                ? DeliveryTrace.parked(services.tracing(), row, services::hostLabel) : DeliveryTrace.NONE;
     }
 
     /**
@@ -429,7 +429,7 @@ final class Lane {
         operationSinceNanos = start;
         Span span = trace.send(delivery);
         services.sender(delivery).send(delivery).subscribe().with(result -> services.run(() -> {
-            trace.sent(span, result);
+            trace.sent(span, delivery, result);
             operationSinceNanos = 0;
             progressNanos = System.nanoTime();
             services.metrics().attempt(delivery, result.outcome(), System.nanoTime() - start);

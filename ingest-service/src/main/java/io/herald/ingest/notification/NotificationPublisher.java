@@ -97,15 +97,15 @@ public class NotificationPublisher {
         headers.add("content-type", JSON);
         headers.add(TENANT_HEADER, tenant.getBytes(StandardCharsets.UTF_8));
         headers.add(API_KEY_HEADER, apiKeyId.getBytes(StandardCharsets.UTF_8));
-        ProducerRecord<String, String> record = new ProducerRecord<>(Topics.NOTIFICATIONS, null, event.room(),
-                Json.encode(event), headers);
         if (!tracing.enabled()) {
-            return producer.send(record);
+            return producer.send(new ProducerRecord<>(Topics.NOTIFICATIONS, null, event.room(), Json.encode(event), headers));
         }
+        // The span's context goes into the headers before the record copies them.
         Span span = tracing.publish(Topics.NOTIFICATIONS, trace, headers);
         span.setAttribute(Tracing.NOTIFICATION_ID, event.id());
         span.setAttribute(Tracing.ROOM, event.room());
-        return producer.send(record).onItemOrFailure().invoke((ok, failure) -> Tracing.end(span, failure));
+        return producer.send(new ProducerRecord<>(Topics.NOTIFICATIONS, null, event.room(), Json.encode(event), headers))
+                .onItemOrFailure().invoke((ok, failure) -> Tracing.end(span, failure));
     }
 
     /** Counts accepted notifications by source ({@code http}, {@code alertmanager}, {@code webhook}, ...). */
