@@ -80,9 +80,13 @@ final class DeliveryTrace {
         if (tracing == null) {
             return;
         }
-        String host = hosts.apply(delivery);
-        send.setAttribute(Tracing.SERVER_ADDRESS, host);
-        span.setAttribute(Tracing.SERVER_ADDRESS, host);
+        try {
+            String host = hosts.apply(delivery);
+            send.setAttribute(Tracing.SERVER_ADDRESS, host);
+            span.setAttribute(Tracing.SERVER_ADDRESS, host);
+        } catch (RuntimeException e) {
+            // a label is not worth a lane: this runs before the lane hands the result on
+        }
         if (result.status() != null) {
             send.setAttribute(Tracing.HTTP_STATUS, (long) result.status());
         }
