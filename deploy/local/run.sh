@@ -181,6 +181,9 @@ HERALD_AUTH_TOKENS_ADMIN_SHA256=$(printf %s "$ADMIN_TOKEN" | sha256sum | cut -d'
 export HERALD_AUTH_TOKENS_ADMIN_SHA256 HERALD_AUTH_TOKENS_ADMIN_ROLES=admin
 ADMIN_AUTH="Authorization: Bearer $ADMIN_TOKEN"
 export HERALD_DEV_SINK_ENABLED=${HERALD_DEV_SINK_ENABLED:-true}
+# ingest asks the dispatcher for delivery status and steers room queues (GET /v1/notifications/{id}, /v1/rooms/{room}/queue)
+# with a service token: locally the admin's (an operator too).
+export HERALD_INGEST_DISPATCHER_URL=http://127.0.0.1:$DISPATCHER_PORT HERALD_INGEST_DISPATCHER_TOKEN=$ADMIN_TOKEN
 # Logs as plain lines (the packaged jars run the prod profile, which writes JSON), with their fields (MDC) at the end.
 export QUARKUS_LOG_CONSOLE_JSON_ENABLED=${QUARKUS_LOG_CONSOLE_JSON_ENABLED:-false}
 # --observability: every notification traced, exported to TraceViewer (no collector needed; docs/operations.md).

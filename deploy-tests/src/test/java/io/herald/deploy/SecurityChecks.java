@@ -25,8 +25,6 @@ final class SecurityChecks {
     static final Map<String, Integer> MANAGEMENT_PORTS = Map.of(
             "herald-ingest", 9081, "herald-rules", 9082, "herald-dispatcher", 9083);
     static final String MONITORING = "herald.io/monitoring";
-    /** Read by every service on purpose: the admin's service token, by its SHA-256 (docs/deploy.md, "Secrets"). */
-    static final Set<String> SHARED_SECRETS = Set.of("herald-auth");
     private static final Pattern SECRET_NAME = Pattern.compile("(PASSWORD|TOKEN|JAAS_CONFIG|SECRET|_KEY)$");
 
     private SecurityChecks() {
@@ -52,6 +50,12 @@ final class SecurityChecks {
      * Every Deployment logs in to PostgreSQL as its own role and to Kafka as its own KafkaUser, with credentials from
      * Secrets no other Deployment reads; nothing secret is a literal.
      */
+    /**
+     * Secrets every service reads on purpose: herald-auth holds only the SHA-256 of the admin's service token, which
+     * all three services accept (one scheme, one token); it lets no one log in anywhere.
+     */
+    static final Set<String> SHARED_SECRETS = Set.of("herald-auth");
+
     static List<String> credentialsFromSecrets(List<Doc> docs) {
         List<String> errors = new ArrayList<>();
         Map<String, String> secretUsers = new HashMap<>();

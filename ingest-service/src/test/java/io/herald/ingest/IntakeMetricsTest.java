@@ -35,6 +35,8 @@ class IntakeMetricsTest {
                 .post("/v1/rooms/ops/notifications").then().statusCode(400);
         given().header("Authorization", key.bearer()).contentType("application/json").body("{\"type\":\"m.room.message\"}")
                 .post("/v1/rooms/ops/events").then().statusCode(400);
+        given().header("Authorization", key.bearer()).contentType("text/plain").body("one line")
+                .post("/v1/rooms/ops/send").then().statusCode(202);
 
         assertThat(value("herald_intake_requests_total{endpoint=\"notifications\",outcome=\"accepted\",reason=\"accepted\"}"))
                 .isEqualTo(before + 2);
@@ -43,6 +45,8 @@ class IntakeMetricsTest {
         assertThat(value("herald_intake_requests_total{endpoint=\"notifications\",outcome=\"refused\",reason=\"invalid\"}"))
                 .isPositive();
         assertThat(value("herald_intake_requests_total{endpoint=\"events\",outcome=\"refused\",reason=\"invalid\"}"))
+                .isPositive();
+        assertThat(value("herald_intake_requests_total{endpoint=\"send\",outcome=\"accepted\",reason=\"accepted\"}"))
                 .isPositive();
         assertThat(value("herald_notifications_accepted_total{source=\"http\"}")).isGreaterThanOrEqualTo(2);
         // the second request found the key in the cache

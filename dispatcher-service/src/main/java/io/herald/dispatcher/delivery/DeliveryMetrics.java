@@ -17,7 +17,7 @@ import java.util.stream.Stream;
 
 /**
  * The dispatcher's delivery metrics (Prometheus at {@code /q/metrics}; all of them in docs/operations.md):
- * {@code herald_deliveries_total{kind,outcome,host}} (delivered, dead, rejected; {@code host}: {@link HostLabels}),
+ * {@code herald_deliveries_total{kind,outcome,host}} (delivered, dead, rejected, purged; {@code host}: {@link HostLabels}),
  * {@code herald_delivery_latency_seconds{kind}} (from the notification's acceptance to its delivery),
  * {@code herald_delivery_attempt_seconds{kind,outcome}} (one send), {@code herald_delivery_retries_total{kind}},
  * {@code herald_deliveries_parked_total{kind}}, {@code herald_delivery_crashes_total}, and the gauges the lanes, the

@@ -17,7 +17,7 @@ import org.apache.kafka.common.header.Headers;
  * the {@code traceparent} kept with a parked one: a {@code process herald.deliveries} span continuing the trace the
  * record's headers carry (for a parked delivery, one {@code drain parked delivery} span per attempt, under that span),
  * a client span per send attempt under it, and how the delivery ended ({@code herald.outcome}: delivered, retry,
- * parked, dead, rejected, abandoned). {@link #NONE} when tracing is off: every method is a no-op and allocates
+ * parked, dead, rejected, purged, abandoned). {@link #NONE} when tracing is off: every method is a no-op and allocates
  * nothing, except {@link #fields} (log lines carry the delivery's fields whether or not it is traced).
  */
 final class DeliveryTrace {

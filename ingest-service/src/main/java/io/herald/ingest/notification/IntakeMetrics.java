@@ -13,7 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code herald_intake_requests_total{endpoint,outcome,reason}}: every request to the intake API
  * ({@code /v1/rooms/…}), accepted or refused, by why, read from the status it was answered with, so refusals before a
  * resource runs (an unknown key, a body over the limit) count too. Labels are closed sets: {@code endpoint} is
- * {@code notifications}, {@code events}, {@code alertmanager}, {@code webhook} or {@code other}; {@code reason} is
+ * {@code notifications}, {@code events}, {@code send} (the one-line intake), {@code alertmanager}, {@code webhook} or
+ * {@code other} (the room's queue); {@code reason} is
  * {@code accepted} or one of {@link #reason}'s.
  */
 @ApplicationScoped
@@ -52,7 +53,7 @@ public class IntakeMetrics {
         String rest = path.substring(PREFIX.length());
         int slash = rest.indexOf('/');
         String what = slash < 0 ? "" : rest.substring(slash + 1);
-        if (what.equals("notifications") || what.equals("events")) {
+        if (what.equals("notifications") || what.equals("events") || what.equals("send")) {
             return what;
         }
         if (what.equals("webhooks/alertmanager")) {

@@ -29,6 +29,8 @@ import java.util.Set;
 @ApplicationScoped
 public class DeliveryPlanner {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(DeliveryPlanner.class);
+
     private final Duration deadline;
     private final RoomEvaluator evaluator;
     private final PushCache cache;
@@ -55,7 +57,13 @@ public class DeliveryPlanner {
         List<Delivery> deliveries = new ArrayList<>(1);
         Instant now = Instant.now();
         if (room.linkedToMatrix()) {
-            Destination destination = Destination.room(room.account(), room.matrixRoomId());
+            String account = room.accountFor(notification.account());
+            if (notification.account() != null && !account.equals(notification.account())) {
+                LOG.warnf("notification %s asks to post as account '%s', which room %s does not list among its"
+                        + " source_accounts: posted as the room's account", notification.id(), notification.account(),
+                        room.key());
+            }
+            Destination destination = Destination.room(account, room.matrixRoomId());
             deliveries.add(new Delivery(Delivery.idFor(notification.id(), destination), notification.id(),
                     notification.room(), destination, notification.event(), Map.of(), "high", 0,
                     now.plus(deadline), now, room.tenant(), notification.receivedAt()));
@@ -72,7 +80,7 @@ public class DeliveryPlanner {
                 continue;
             }
             Map<String, Object> tweaks = tweaks(result.tweaks());
-            String priority = result.highlight() || result.sound() != null ? "high" : "low";
+            String priority = pushPriority(notification.priority(), result);
             for (PushStore.PusherRow p : cache.pushers(r.member().userId())) {
                 Destination destination = Destination.pusher(pusher(p));
                 if (!destinations.add(destination.key())) {
@@ -84,6 +92,20 @@ public class DeliveryPlanner {
             }
         }
         return deliveries;
+    }
+
+    /**
+     * A push's {@code prio}: what the notification's priority says ({@code high}/{@code urgent}: high, {@code min}/
+     * {@code low}: low), else what the push rules say (high when they highlight or play a sound).
+     */
+    public static String pushPriority(String notificationPriority, EvaluationResult result) {
+        if ("high".equals(notificationPriority) || "urgent".equals(notificationPriority)) {
+            return "high";
+        }
+        if ("min".equals(notificationPriority) || "low".equals(notificationPriority)) {
+            return "low";
+        }
+        return result.highlight() || result.sound() != null ? "high" : "low";
     }
 
     /**
