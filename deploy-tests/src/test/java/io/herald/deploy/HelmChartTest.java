@@ -60,6 +60,24 @@ class HelmChartTest {
     }
 
     @Test
+    void theDeploymentsAndNetworkPoliciesOfTheKustomizeBase() {
+        List<Doc> chart = render(Map.of());
+        List<Doc> base = KubernetesManifestsTest.baseWithGeneratedConfigMaps();
+        for (Doc deployment : Checks.ofKind(base, "Deployment")) {
+            JsonNode spec = deployment.node().path("spec");
+            JsonNode rendered = Checks.find(chart, "Deployment", deployment.name()).orElseThrow().node().path("spec");
+            assertThat(rendered.path("replicas")).as(deployment.name()).isEqualTo(spec.path("replicas"));
+            assertThat(rendered.path("strategy")).as(deployment.name()).isEqualTo(spec.path("strategy"));
+            assertThat(rendered.at("/template/spec/containers/0/env")).as(deployment.name())
+                    .isEqualTo(spec.at("/template/spec/containers/0/env"));
+        }
+        for (Doc policy : Checks.ofKind(base, "NetworkPolicy")) {
+            assertThat(Checks.find(chart, "NetworkPolicy", policy.name()).orElseThrow().node().path("spec"))
+                    .as(policy.name()).isEqualTo(policy.node().path("spec"));
+        }
+    }
+
+    @Test
     void theSameKafkaUsersAndAclsAsTheKustomizeBase() {
         List<Doc> chart = render(Map.of());
         List<Doc> base = KubernetesManifestsTest.baseWithGeneratedConfigMaps();
@@ -91,13 +109,19 @@ class HelmChartTest {
 
         // Generated Secrets: every one the Deployments and KEDA read, with the keys they read.
         Set<String> secrets = Checks.ofKind(docs, "Secret").stream().map(Doc::name).collect(Collectors.toCollection(TreeSet::new));
-        assertThat(secrets).containsExactlyInAnyOrder("herald-auth", "herald-dispatcher-secrets", "herald-db-ingest",
-                "herald-db-rules", "herald-db-dispatcher", "herald-keda-kafka");
+        assertThat(secrets).containsExactlyInAnyOrder("herald-auth", "herald-ingest-token", "herald-dispatcher-secrets",
+                "herald-db-ingest", "herald-db-rules", "herald-db-dispatcher", "herald-keda-kafka");
+        assertThat(secrets).containsAll(Checks.secretReferences(docs).stream()
+                .filter(name -> !Set.of("herald-ingest", "herald-rules", "herald-dispatcher").contains(name)).toList());
         JsonNode auth = Checks.find(docs, "Secret", "herald-auth").orElseThrow().node().path("data");
         String token = decode(auth.path("admin-token").asText());
         assertThat(token).startsWith("hrldt_");
-        assertThat(decode(auth.path("admin-token-sha256").asText())).isEqualTo(HexFormat.of().formatHex(
-                MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8))));
+        assertThat(decode(auth.path("admin-token-sha256").asText())).isEqualTo(sha256(token));
+        String ingestToken = decode(Checks.find(docs, "Secret", "herald-ingest-token").orElseThrow().node()
+                .path("data").path("token").asText());
+        assertThat(ingestToken).startsWith("hrldt_").isNotEqualTo(token);
+        assertThat(decode(auth.path("ingest-token-sha256").asText())).isEqualTo(sha256(ingestToken));
+        assertThat(auth.has("ingest-token")).as("herald-auth holds ingest's token by its hash only").isFalse();
         assertThat(Base64.getDecoder().decode(decode(Checks.find(docs, "Secret", "herald-dispatcher-secrets").orElseThrow()
                 .node().path("data").path("secrets-key").asText()))).hasSize(32);
         assertThat(decode(Checks.find(docs, "Secret", "herald-db-rules").orElseThrow().node().path("data")
@@ -109,6 +133,10 @@ class HelmChartTest {
                 .isEqualTo(MonitoringTest.alertGroups());
         assertThat(Checks.find(docs, "ConfigMap", "herald-dashboard").orElseThrow().node().path("data")
                 .path("herald-dashboard.json").asText()).isEqualTo(Repo.read(MonitoringTest.DASHBOARD).strip());
+    }
+
+    private static String sha256(String token) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static String decode(String base64) {
