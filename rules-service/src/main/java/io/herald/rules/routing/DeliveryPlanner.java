@@ -34,11 +34,13 @@ public class DeliveryPlanner {
     private final Duration deadline;
     private final RoomEvaluator evaluator;
     private final PushCache cache;
+    private final RoutingMetrics metrics;
 
-    DeliveryPlanner(RulesConfig config, RoomEvaluator evaluator, PushCache cache) {
+    DeliveryPlanner(RulesConfig config, RoomEvaluator evaluator, PushCache cache, RoutingMetrics metrics) {
         this.deadline = config.deliveryDeadline();
         this.evaluator = evaluator;
         this.cache = cache;
+        this.metrics = metrics;
     }
 
     /**
@@ -70,7 +72,9 @@ public class DeliveryPlanner {
         // deliveries with the same id; the first member (in user id order) decides its tweaks.
         Set<String> destinations = new HashSet<>();
         ObjectNode event = Json.MAPPER.valueToTree(notification.event());
-        for (RoomEvaluator.MemberResult r : evaluator.evaluate(room.key(), room.matrixRoomId(), event, true)) {
+        List<RoomEvaluator.MemberResult> evaluated = evaluator.evaluate(room.key(), room.matrixRoomId(), event, true);
+        metrics.evaluated(evaluated);
+        for (RoomEvaluator.MemberResult r : evaluated) {
             EvaluationResult result = r.result();
             if (!result.shouldNotify()) {
                 continue;

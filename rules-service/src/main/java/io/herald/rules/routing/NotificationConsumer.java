@@ -9,12 +9,18 @@ import io.herald.common.ProducerErrors;
 import io.herald.common.Topics;
 import io.herald.rules.RulesConfig;
 import io.herald.rules.push.PushCache;
+import io.herald.telemetry.LogFields;
+import io.herald.telemetry.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.CompositeException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.KafkaProducer;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,6 +32,7 @@ import java.util.concurrent.Semaphore;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -47,6 +54,10 @@ import org.jboss.logging.Logger;
  * Kafka refuses for good, such as one over the producer's {@code max.request.size}) are dead-lettered to
  * {@code herald.notifications.dlq} with the reason in the {@code dead-letter-reason} header, and the partition goes on;
  * transient trouble (database, broker) is retried here, with backoff, never dead-lettered.
+ *
+ * <p>While tracing is on, each notification gets a {@code process herald.notifications} span continuing the trace its
+ * record's headers carry, and each delivery a {@code publish herald.deliveries} span under it, whose context goes into
+ * the delivery record's headers. Log lines about a notification carry its {@link LogFields}.
  */
 @ApplicationScoped
 public class NotificationConsumer {
@@ -57,10 +68,14 @@ public class NotificationConsumer {
     private final DeliveryPlanner planner;
     private final KafkaProducer<String, String> producer;
     private final Semaphore unacknowledged;
+    private final Tracing tracing;
+    private final RoutingMetrics metrics;
 
     NotificationConsumer(DeliveryPlanner planner, @Channel(Channels.DELIVERIES) MutinyEmitter<String> channel,
-            KafkaClientService kafka, RulesConfig config) {
+            KafkaClientService kafka, RulesConfig config, Tracing tracing, RoutingMetrics metrics) {
         this.planner = planner;
+        this.tracing = tracing;
+        this.metrics = metrics;
         // Straight to the channel's producer (SmallRye still creates, configures and health-checks it): one send and
         // one callback per delivery, no per-record stream stages. The records name their topic themselves.
         this.producer = kafka.getProducer(Channels.DELIVERIES);
@@ -74,8 +89,10 @@ public class NotificationConsumer {
         try {
             notification = Json.decodeNotification(value == null ? null : new String(value, StandardCharsets.UTF_8));
         } catch (InvalidRecordException e) {
+            metrics.deadLettered();
             return message.nack(e);
         }
+        Span span = tracing.enabled() ? processSpan(message, notification) : Span.getInvalid();
         // Fast path, on the consumer's event loop: everything planning needs is in the caches (the usual case) and
         // there is room for one more unacknowledged notification. Anything else (a cache miss, which loads from
         // PostgreSQL; waiting for acknowledgements) goes to a worker thread. The connector hands over the next record
@@ -86,60 +103,95 @@ public class NotificationConsumer {
                 planned = planner.plan(notification);
             } catch (PushCache.MissOnEventLoop e) {
                 unacknowledged.release();
-                return onWorker(message, notification);
+                return onWorker(message, notification, span);
             } catch (InvalidRecordException e) {
                 unacknowledged.release();
-                return message.nack(e);
+                return deadLetter(message, notification, span, e);
             } catch (RuntimeException e) {
                 unacknowledged.release();
-                return onWorker(message, notification); // retried there with backoff
+                return onWorker(message, notification, span); // retried there with backoff
             }
-            publishThenAck(message, notification, planned);
+            publishThenAck(message, notification, planned, span);
             return CompletableFuture.completedFuture(null);
         }
-        return onWorker(message, notification);
+        return onWorker(message, notification, span);
     }
 
-    private CompletionStage<Void> onWorker(Message<byte[]> message, NotificationEvent notification) {
-        return Uni.createFrom().item(() -> planOnWorker(message, notification))
+    /** {@code process herald.notifications}, continuing the trace of the record (its headers). */
+    private Span processSpan(Message<byte[]> message, NotificationEvent notification) {
+        IncomingKafkaRecordMetadata<?, ?> record = message.getMetadata(IncomingKafkaRecordMetadata.class).orElse(null);
+        Span span = record == null ? tracing.start("process " + Topics.NOTIFICATIONS, SpanKind.CONSUMER,
+                Context.root())
+                : tracing.process(Topics.NOTIFICATIONS, record.getHeaders(), record.getPartition(), record.getOffset());
+        span.setAttribute(Tracing.NOTIFICATION_ID, notification.id());
+        span.setAttribute(Tracing.ROOM, notification.room());
+        return span;
+    }
+
+    private CompletionStage<Void> onWorker(Message<byte[]> message, NotificationEvent notification, Span span) {
+        return Uni.createFrom().item(() -> planOnWorker(message, notification, span))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .subscribeAsCompletionStage().thenCompose(stage -> stage);
     }
 
-    private CompletionStage<Void> planOnWorker(Message<byte[]> message, NotificationEvent notification) {
+    private CompletionStage<Void> planOnWorker(Message<byte[]> message, NotificationEvent notification, Span span) {
         List<Delivery> planned;
         try {
-            planned = planUntilPossible(notification);
+            planned = planUntilPossible(notification, span);
             unacknowledged.acquire();
         } catch (InvalidRecordException e) {
-            return message.nack(e);
+            return deadLetter(message, notification, span, e);
         } catch (InterruptedException e) {
             // Shutting down: neither ack nor nack, so the offset stays uncommitted and the record comes back.
             Thread.currentThread().interrupt();
+            span.end();
             return new CompletableFuture<>();
         }
-        publishThenAck(message, notification, planned);
+        publishThenAck(message, notification, planned, span);
         return CompletableFuture.completedFuture(null);
+    }
+
+    /** To {@code herald.notifications.dlq} with the reason (SmallRye's dead-letter strategy), the line with its fields. */
+    private CompletionStage<Void> deadLetter(Message<byte[]> message, NotificationEvent notification, Span span,
+            Throwable reason) {
+        metrics.deadLettered();
+        span.setAttribute(Tracing.OUTCOME, "dead");
+        Tracing.end(span, reason);
+        try (LogFields fields = fields(notification, span)) {
+            LOG.warnf("notification %s dead-lettered: %s", notification.id(), reason.getMessage());
+            return message.nack(reason);
+        }
+    }
+
+    private static LogFields fields(NotificationEvent notification, Span span) {
+        return LogFields.notification(notification.id(), notification.room(), span.getSpanContext());
     }
 
     /**
      * Acknowledges the record (releasing its permit) once Kafka acknowledged all its deliveries, or dead-letters it
      * when one of them can never be written.
      */
-    private void publishThenAck(Message<byte[]> message, NotificationEvent notification, List<Delivery> planned) {
-        publish(planned).subscribe().with(ok -> {
+    private void publishThenAck(Message<byte[]> message, NotificationEvent notification, List<Delivery> planned,
+            Span span) {
+        publish(planned, span).subscribe().with(ok -> {
             unacknowledged.release();
-            LOG.debugf("notification %s: %d deliveries", notification.id(), planned.size());
+            metrics.planned(planned.size());
+            span.setAttribute(Tracing.FANOUT, (long) planned.size());
+            span.end();
+            if (LOG.isDebugEnabled()) {
+                try (LogFields fields = fields(notification, span)) {
+                    LOG.debugf("notification %s: %d deliveries", notification.id(), planned.size());
+                }
+            }
             message.ack();
         }, failure -> {
             unacknowledged.release();
-            LOG.warnf("notification %s dead-lettered: %s", notification.id(), failure.getMessage());
-            message.nack(failure); // only InvalidRecordException reaches here: everything else is retried
+            deadLetter(message, notification, span, failure); // only InvalidRecordException: all else is retried
         });
     }
 
     /** Plans, retrying with backoff while the database is unavailable. */
-    private List<Delivery> planUntilPossible(NotificationEvent notification) throws InterruptedException {
+    private List<Delivery> planUntilPossible(NotificationEvent notification, Span span) throws InterruptedException {
         Duration backoff = Duration.ofMillis(100);
         while (true) {
             try {
@@ -147,7 +199,10 @@ public class NotificationConsumer {
             } catch (InvalidRecordException e) {
                 throw e;
             } catch (RuntimeException e) {
-                LOG.warnf("notification %s: %s; retrying in %d ms", notification.id(), e.getMessage(), backoff.toMillis());
+                try (LogFields fields = fields(notification, span)) {
+                    LOG.warnf("notification %s: %s; retrying in %d ms", notification.id(), e.getMessage(),
+                            backoff.toMillis());
+                }
                 Thread.sleep(backoff.toMillis());
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
@@ -161,28 +216,40 @@ public class NotificationConsumer {
      * be written (too large, not serializable: {@link ProducerErrors#permanent}) and the others went through, fails
      * with an {@link InvalidRecordException} naming them, and the notification is dead-lettered.
      */
-    private Uni<Void> publish(List<Delivery> planned) {
+    private Uni<Void> publish(List<Delivery> planned, Span span) {
         if (planned.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return Uni.createFrom().deferred(() -> sendAll(planned))
+        return Uni.createFrom().deferred(() -> sendAll(planned, span))
                 .onFailure(NotificationConsumer::retriable)
                 .invoke(e -> LOG.warnf("publishing deliveries failed, retrying: %s", e.getMessage()))
                 .onFailure(NotificationConsumer::retriable).retry().withBackOff(Duration.ofMillis(200), MAX_BACKOFF)
                 .indefinitely();
     }
 
-    private Uni<Void> sendAll(List<Delivery> planned) {
+    private Uni<Void> sendAll(List<Delivery> planned, Span span) {
         List<Uni<RecordMetadata>> sends = new ArrayList<>(planned.size());
         for (Delivery d : planned) {
             // lazy: sent when subscribed, which Uni.join does in list order on the producer's single sending thread
-            sends.add(Uni.createFrom().deferred(() -> producer.send(
-                    new ProducerRecord<>(Topics.DELIVERIES, d.destination().key(), encode(d))))
+            sends.add(Uni.createFrom().deferred(() -> producer.send(record(d, span)))
                     .onFailure(ProducerErrors::permanent).transform(e -> new InvalidRecordException("delivery " + d.id()
                             + " to " + d.destination().key() + " cannot be written to " + Topics.DELIVERIES + ": " + e)));
         }
         return Uni.join().all(sends).andCollectFailures().replaceWithVoid()
                 .onFailure().transform(e -> summary(e, planned.size()));
+    }
+
+    /** The delivery's record; while tracing is on, with a {@code publish herald.deliveries} span's context. */
+    private ProducerRecord<String, String> record(Delivery d, Span notification) {
+        if (!tracing.enabled()) {
+            return new ProducerRecord<>(Topics.DELIVERIES, d.destination().key(), encode(d));
+        }
+        RecordHeaders headers = new RecordHeaders();
+        Span span = tracing.publish(Topics.DELIVERIES, Context.root().with(notification), headers);
+        span.setAttribute(Tracing.DELIVERY_ID, d.id());
+        span.setAttribute(Tracing.DESTINATION_KIND, d.destination().matrixRoom() != null ? "matrix_room" : "push");
+        span.end(); // handed to the producer; the notification's span lasts until Kafka acknowledged them all
+        return new ProducerRecord<>(Topics.DELIVERIES, null, d.destination().key(), encode(d), headers);
     }
 
     private static String encode(Delivery d) {
