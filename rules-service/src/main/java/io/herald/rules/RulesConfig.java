@@ -16,7 +16,10 @@ public interface RulesConfig {
     @WithDefault("1000")
     int maxUnacknowledged();
 
-    /** Server-default push rules: {@code spec} (v1.17+) or {@code legacy} (+ the three v1.16 mention rules). */
+    /**
+     * Server-default push rules: {@code spec} (v1.17+), {@code legacy} (+ the three v1.16 mention rules) or
+     * {@code synapse} (exactly what Synapse serves, so clients show the same settings as on a Synapse).
+     */
     @WithDefault("spec")
     String defaults();
 
