@@ -53,6 +53,8 @@ class AccessTest {
             Map.entry("PUT /v1/rooms/{room}/members/{userId}", ADMIN),
             Map.entry("DELETE /v1/rooms/{room}/members/{userId}", ADMIN),
             Map.entry("POST /v1/push-rules/evaluate", Set.of("operator")),
+            Map.entry("GET /v1/matrix-rooms/{roomId}", Set.of("operator")),
+            Map.entry("GET /v1/users/{userId}/notifications", MATRIX_USER),
             Map.entry("GET /v1/users/{userId}/pushrules", MATRIX_USER),
             Map.entry("GET /v1/users/{userId}/pushrules/global", MATRIX_USER),
             Map.entry("GET /v1/users/{userId}/pushrules/global/{kind}", MATRIX_USER),

@@ -5,28 +5,18 @@ import io.herald.common.Delivery;
 import io.herald.common.InvalidRecordException;
 import io.herald.common.Json;
 import io.herald.common.NotificationEvent;
-import io.herald.common.ProducerErrors;
-import io.herald.common.Topics;
 import io.herald.rules.RulesConfig;
+import io.herald.rules.publish.DeliveryPublisher;
 import io.herald.rules.push.PushCache;
-import io.smallrye.mutiny.CompositeException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
-import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.KafkaClientService;
-import io.smallrye.reactive.messaging.kafka.KafkaProducer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.errors.SerializationException;
-import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -55,15 +45,12 @@ public class NotificationConsumer {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final DeliveryPlanner planner;
-    private final KafkaProducer<String, String> producer;
+    private final DeliveryPublisher publisher;
     private final Semaphore unacknowledged;
 
-    NotificationConsumer(DeliveryPlanner planner, @Channel(Channels.DELIVERIES) MutinyEmitter<String> channel,
-            KafkaClientService kafka, RulesConfig config) {
+    NotificationConsumer(DeliveryPlanner planner, DeliveryPublisher publisher, RulesConfig config) {
         this.planner = planner;
-        // Straight to the channel's producer (SmallRye still creates, configures and health-checks it): one send and
-        // one callback per delivery, no per-record stream stages. The records name their topic themselves.
-        this.producer = kafka.getProducer(Channels.DELIVERIES);
+        this.publisher = publisher;
         this.unacknowledged = new Semaphore(config.maxUnacknowledged());
     }
 
@@ -127,7 +114,7 @@ public class NotificationConsumer {
      * when one of them can never be written.
      */
     private void publishThenAck(Message<byte[]> message, NotificationEvent notification, List<Delivery> planned) {
-        publish(planned).subscribe().with(ok -> {
+        publisher.publish(planned).subscribe().with(ok -> {
             unacknowledged.release();
             LOG.debugf("notification %s: %d deliveries", notification.id(), planned.size());
             message.ack();
@@ -154,62 +141,4 @@ public class NotificationConsumer {
         }
     }
 
-    /**
-     * Hands the deliveries to the producer now, in order, and completes when Kafka acknowledged all of them. If
-     * the producer gives up on some (the broker unreachable for longer than its delivery timeout), all are sent
-     * again: their ids are stable, so the dispatcher's homeservers deduplicate what had gone through. If some can never
-     * be written (too large, not serializable: {@link ProducerErrors#permanent}) and the others went through, fails
-     * with an {@link InvalidRecordException} naming them, and the notification is dead-lettered.
-     */
-    private Uni<Void> publish(List<Delivery> planned) {
-        if (planned.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return Uni.createFrom().deferred(() -> sendAll(planned))
-                .onFailure(NotificationConsumer::retriable)
-                .invoke(e -> LOG.warnf("publishing deliveries failed, retrying: %s", e.getMessage()))
-                .onFailure(NotificationConsumer::retriable).retry().withBackOff(Duration.ofMillis(200), MAX_BACKOFF)
-                .indefinitely();
-    }
-
-    private Uni<Void> sendAll(List<Delivery> planned) {
-        List<Uni<RecordMetadata>> sends = new ArrayList<>(planned.size());
-        for (Delivery d : planned) {
-            // lazy: sent when subscribed, which Uni.join does in list order on the producer's single sending thread
-            sends.add(Uni.createFrom().deferred(() -> producer.send(
-                    new ProducerRecord<>(Topics.DELIVERIES, d.destination().key(), encode(d))))
-                    .onFailure(ProducerErrors::permanent).transform(e -> new InvalidRecordException("delivery " + d.id()
-                            + " to " + d.destination().key() + " cannot be written to " + Topics.DELIVERIES + ": " + e)));
-        }
-        return Uni.join().all(sends).andCollectFailures().replaceWithVoid()
-                .onFailure().transform(e -> summary(e, planned.size()));
-    }
-
-    private static String encode(Delivery d) {
-        try {
-            return Json.encode(d);
-        } catch (IllegalArgumentException e) {
-            throw new SerializationException(e.getMessage(), e);
-        }
-    }
-
-    /**
-     * One failure for the whole notification: a retriable one when any send may still succeed (all are sent again),
-     * else the permanent ones together, with how many deliveries went out.
-     */
-    private static Throwable summary(Throwable failure, int deliveries) {
-        List<Throwable> failures = failure instanceof CompositeException c ? c.getCauses() : List.of(failure);
-        for (Throwable f : failures) {
-            if (retriable(f)) {
-                return f;
-            }
-        }
-        String reasons = String.join("; ", failures.stream().map(Throwable::getMessage).toList());
-        return new InvalidRecordException(reasons + " (" + (deliveries - failures.size()) + " of " + deliveries
-                + " deliveries were published)");
-    }
-
-    private static boolean retriable(Throwable failure) {
-        return !(failure instanceof InvalidRecordException);
-    }
 }
