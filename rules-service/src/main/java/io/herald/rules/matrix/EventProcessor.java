@@ -103,17 +103,47 @@ public class EventProcessor {
         if (events.isEmpty()) {
             return new Result(List.of(), rejected);
         }
-        Map<String, RoomState> rooms = states.get(events.stream().map(p -> p.event().roomId()).distinct().toList());
+        List<String> roomIds = events.stream().map(p -> p.event().roomId()).distinct().toList();
+        Map<String, RoomState> rooms = new HashMap<>(states.get(roomIds));
+        Set<String> emptyBefore = new HashSet<>();
+        List<Plan> plans;
         try {
-            return new Result(process(events, rooms), rejected);
+            plans = QuarkusTransaction.requiringNew().call(() -> {
+                stateStore.lock(roomIds);
+                // another instance may have processed these rooms' records meanwhile (partitions moved): read again
+                List<String> stale = new ArrayList<>();
+                stateStore.maxPositions(roomIds).forEach((id, pos) -> {
+                    if (pos > rooms.get(id).highWater()) {
+                        stale.add(id);
+                    }
+                });
+                if (!stale.isEmpty()) {
+                    states.forget(stale);
+                    rooms.putAll(states.get(stale));
+                }
+                rooms.forEach((id, s) -> {
+                    if (s.memberCount() == 0 && s.piece(RoomState.CREATE) == null) {
+                        emptyBefore.add(id);
+                    }
+                });
+                return process(events, rooms);
+            });
         } catch (RuntimeException e) {
             // The rooms' state in memory may be ahead of what was committed: read it again next time.
             states.forget(rooms.keySet());
             throw e;
         }
+        states.changed(rooms.values());
+        rooms.forEach((id, s) -> {
+            if (emptyBefore.contains(id) && (s.memberCount() > 0 || s.piece(RoomState.CREATE) != null)) {
+                fedRooms.learned(id);
+            }
+        });
+        return new Result(deliveries(plans), rejected);
     }
 
-    private List<Delivery> process(List<Parsed> events, Map<String, RoomState> rooms) {
+    /** The batch, in the transaction that holds its rooms' locks; answers the pushes to plan once it is committed. */
+    private List<Plan> process(List<Parsed> events, Map<String, RoomState> rooms) {
         Map<String, Counts.EventRef> known = lookups(events);
         int fresh = 0;
         for (Parsed p : events) {
@@ -123,12 +153,6 @@ public class EventProcessor {
         }
         long[] positions = counts.positions(fresh);
         int next = 0;
-        Set<String> emptyBefore = new HashSet<>();
-        rooms.forEach((id, s) -> {
-            if (s.memberCount() == 0 && s.piece(RoomState.CREATE) == null) {
-                emptyBefore.add(id);
-            }
-        });
 
         List<Counts.EventRow> eventRows = new ArrayList<>();
         List<Counts.Action> actions = new ArrayList<>();
@@ -149,6 +173,7 @@ public class EventProcessor {
             long pos = replay ? ref.pos() : positions[next++];
             String thread = replay ? ref.threadId() : thread(ev, known);
             known.put(k, new Counts.EventRef(pos, thread));
+            room.seen(pos);
 
             List<String> recipients = recipients(ev, room);
             Map<String, CompiledRuleSet> rules = cache.rules(recipients);
@@ -197,21 +222,13 @@ public class EventProcessor {
             }
         }
 
-        QuarkusTransaction.requiringNew().run(() -> {
-            try (var c = dataSource.getConnection()) {
-                stateStore.save(c, changes);
-                counts.write(c, eventRows, actions, receipts);
-            } catch (java.sql.SQLException e) {
-                throw new IllegalStateException("database error: " + e.getMessage(), e);
-            }
-        });
-        states.changed(rooms.values());
-        rooms.forEach((id, s) -> {
-            if (emptyBefore.contains(id) && (s.memberCount() > 0 || s.piece(RoomState.CREATE) != null)) {
-                fedRooms.learned(id);
-            }
-        });
-        return deliveries(plans);
+        try (var c = dataSource.getConnection()) {
+            stateStore.save(c, changes);
+            counts.write(c, eventRows, actions, receipts);
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("database error: " + e.getMessage(), e);
+        }
+        return plans;
     }
 
     private List<Delivery> deliveries(List<Plan> plans) {

@@ -62,6 +62,8 @@ public final class RoomState {
     private final Map<String, Member> members = new HashMap<>();
     private final Map<String, Piece> pieces = new HashMap<>();
     private int joined;
+    /** The newest stream position of the room this state has seen (events applied or skipped, or loaded). */
+    private long highWater;
     /** Join and invite members by their member event's time, oldest first (Synapse names rooms after them). */
     private List<Member> byTime;
     private RoomContext context;
@@ -95,6 +97,14 @@ public final class RoomState {
     public String membership(String userId) {
         Member m = members.get(userId);
         return m == null ? null : m.membership();
+    }
+
+    long highWater() {
+        return highWater;
+    }
+
+    void seen(long pos) {
+        highWater = Math.max(highWater, pos);
     }
 
     public int memberCount() {

@@ -44,7 +44,34 @@ public class StateStore {
                             rs.getString(4), rs.getLong(5), rs.getLong(6), (ObjectNode) PushStore.readTree(rs.getString(7))));
                     return null;
                 });
+        maxPositions(roomIds).forEach((id, pos) -> out.get(id).seen(pos));
         return out;
+    }
+
+    /** The newest indexed position of each room (rooms without events are left out). */
+    public Map<String, Long> maxPositions(Collection<String> roomIds) {
+        Map<String, Long> out = new HashMap<>();
+        String[] ids = roomIds.toArray(String[]::new);
+        sql.query("SELECT r.id, (SELECT max(e.stream_pos) FROM rules.room_event e WHERE e.room_id = r.id)"
+                + " FROM unnest(?::varchar[]) AS r(id)",
+                ps -> ps.setArray(1, ps.getConnection().createArrayOf("varchar", ids)), rs -> {
+                    long pos = rs.getLong(2);
+                    if (!rs.wasNull()) {
+                        out.put(rs.getString(1), pos);
+                    }
+                    return null;
+                });
+        return out;
+    }
+
+    /**
+     * Takes the rooms' locks for the caller's transaction (in a fixed order): while partitions move, the old and the
+     * new owner of a room may both be processing its records; the second waits and then finds them processed.
+     */
+    void lock(Collection<String> roomIds) {
+        String[] ids = roomIds.stream().sorted().toArray(String[]::new);
+        sql.query("SELECT pg_advisory_xact_lock(hashtext('matrix-room:' || id)) FROM unnest(?::varchar[]) AS r(id)",
+                ps -> ps.setArray(1, ps.getConnection().createArrayOf("varchar", ids)), rs -> null);
     }
 
     /** Whether Herald has any state of this room (it is fed through herald.events). */
