@@ -56,11 +56,11 @@ class PushRulesResourceTest {
         put(user, "override/four", "before=one&after=two", "{\"actions\":[]}"); // before wins
         assertThat(overrideIds(user)).containsExactly(".m.rule.master", "two", "four", "one", "three");
 
-        // update in place keeps the position; with an anchor it moves
+        // an update without an anchor makes the rule the most important (as Synapse does); with an anchor it moves
         put(user, "override/one", null, "{\"actions\":[\"notify\",{\"set_tweak\":\"sound\",\"value\":\"ping\"}]}");
-        assertThat(overrideIds(user)).containsExactly(".m.rule.master", "two", "four", "one", "three");
+        assertThat(overrideIds(user)).containsExactly(".m.rule.master", "one", "two", "four", "three");
         put(user, "override/two", "after=three", "{\"actions\":[]}");
-        assertThat(overrideIds(user)).containsExactly(".m.rule.master", "four", "one", "three", "two");
+        assertThat(overrideIds(user)).containsExactly(".m.rule.master", "one", "four", "three", "two");
 
         ExtractableResponse<Response> one = Matrix.conforms(SPEC, Method.GET, M + "global/override/one",
                 Auth.admin().get(base(user) + "global/override/one").then().statusCode(200).extract());
@@ -161,7 +161,12 @@ class PushRulesResourceTest {
         assertRefused(Auth.admin().get(base(user) + "global/sideways/x").then().extract(), "M_UNRECOGNIZED");
         assertRefused(Auth.admin().get(base(user) + "global/underride/.m.rule.message/nothing").then().extract(),
                 "M_UNRECOGNIZED");
-        // a server-default rule cannot be deleted: it is no rule of the user's (404, as Synapse)
+        // a server-default rule is not deleted: what the user changed of it is (then 404, as Synapse)
+        Auth.admin().contentType("application/json").body("{\"actions\":[]}")
+                .put(base(user) + "global/underride/.m.rule.message/actions").then().statusCode(200);
+        Auth.admin().delete(base(user) + "global/underride/.m.rule.message").then().statusCode(200);
+        assertThat(Auth.admin().get(base(user) + "global/underride/.m.rule.message/actions").jsonPath()
+                .getList("actions")).containsExactly("notify");
         assertThat(Auth.admin().delete(base(user) + "global/underride/.m.rule.message").then().statusCode(404).extract()
                 .jsonPath().getString("errcode")).isEqualTo("M_NOT_FOUND");
         // a bare boolean is an enabled value too (Synapse takes it from older clients)

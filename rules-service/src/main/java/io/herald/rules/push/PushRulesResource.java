@@ -137,8 +137,11 @@ public class PushRulesResource {
             @PathParam("ruleId") String ruleId) {
         RuleKind k = RuleKind.fromWireName(kind);
         user(userId);
-        // Server-default rules cannot be deleted (disable them instead): like any rule the user does not have, 404
-        if (k == null || Limits.matrixStringProblem(ruleId) != null || !store.deleteRule(userId, k, ruleId)) {
+        // A server-default rule is not deleted: what the user changed of it (enabled, actions) is, as in Synapse;
+        // one the user never changed is no rule of theirs (404)
+        boolean deleted = k != null && Limits.matrixStringProblem(ruleId) == null
+                && (ruleId.startsWith(".") ? store.deleteOverride(userId, k, ruleId) : store.deleteRule(userId, k, ruleId));
+        if (!deleted) {
             throw MatrixError.notFound();
         }
         cache.changed(ChangeEvent.Kind.RULES, userId);

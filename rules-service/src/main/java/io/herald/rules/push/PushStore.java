@@ -227,6 +227,16 @@ public class PushStore {
         }) > 0;
     }
 
+    /** Deletes the user's changes to a server-default rule; false when there were none. */
+    @Transactional
+    public boolean deleteOverride(String userId, RuleKind kind, String ruleId) {
+        return update("DELETE FROM rules.push_rule_override WHERE user_id = ? AND kind = ? AND rule_id = ?", ps -> {
+            ps.setString(1, userId);
+            ps.setString(2, kind.wireName());
+            ps.setString(3, ruleId);
+        }) > 0;
+    }
+
     /** Sets one component of the override of a server-default rule ({@code null} arguments keep the other). */
     @Transactional
     public void saveOverride(String userId, RuleKind kind, String ruleId, Boolean enabled, List<PushAction> actions) {
