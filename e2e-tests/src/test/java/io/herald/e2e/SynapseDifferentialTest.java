@@ -10,7 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.common.Json;
 import io.herald.common.Topics;
 import io.herald.testsupport.EmbeddedKafka;
-import io.herald.testsupport.EmbeddedPostgres;
 import io.herald.testsupport.KafkaRecords;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -21,9 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,7 +43,6 @@ class SynapseDifferentialTest {
     private static String skipped;
     private static SynapseClient synapse;
     private static ServiceProcess rules;
-    private static ServiceProcess dispatcher;
     private static FakePushGateway gateway;
 
     @BeforeAll
@@ -61,35 +57,9 @@ class SynapseDifferentialTest {
             skipped = message;
             return;
         }
-        gateway = new FakePushGateway();
-        Map<String, String> common = Map.of(
-                "kafka.bootstrap.servers", EmbeddedKafka.bootstrapServers(),
-                "quarkus.datasource.jdbc.url", EmbeddedPostgres.jdbcUrl(),
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres");
-        AdminToken.sendByDefault();
-        Map<String, String> rulesConfig = new HashMap<>(common);
-        rulesConfig.putAll(Map.of("herald.auth.matrix.homeserver", synapse.base, "herald.rules.defaults", "synapse",
-                "herald.rules.events.server-name", synapse.serverName));
-        Map<String, String> dispatcherConfig = new HashMap<>(common);
-        dispatcherConfig.putAll(Map.of("herald.secrets.key", "ZGlmZmVyZW50aWFsLXRlc3Qta2V5LTMyLWJ5dGVzLS0=",
-                // the recording gateway listens on loopback
-                "herald.dispatcher.outbound.allowed-networks", "127.0.0.0/8"));
-        CompletableFuture<ServiceProcess> r = CompletableFuture.supplyAsync(() -> start("rules-service", rulesConfig));
-        CompletableFuture<ServiceProcess> d = CompletableFuture.supplyAsync(() -> start("dispatcher-service",
-                dispatcherConfig));
-        CompletableFuture.allOf(r, d).exceptionally(e -> null).join();
-        rules = r.isCompletedExceptionally() ? null : r.join();
-        dispatcher = d.isCompletedExceptionally() ? null : d.join();
-        CompletableFuture.allOf(r, d).join();
-    }
-
-    private static ServiceProcess start(String module, Map<String, String> config) {
-        try {
-            return ServiceProcess.start(module, "diff-" + module.replace("-service", ""), config);
-        } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+        SynapseStack.Services services = SynapseStack.start(synapse.base, synapse.serverName);
+        rules = services.rules();
+        gateway = services.gateway();
     }
 
     @BeforeEach
@@ -97,17 +67,7 @@ class SynapseDifferentialTest {
         Assumptions.assumeTrue(skipped == null, skipped);
     }
 
-    @AfterAll
-    static void stop() {
-        for (ServiceProcess s : new ServiceProcess[] {rules, dispatcher}) {
-            if (s != null) {
-                s.close();
-            }
-        }
-        if (gateway != null) {
-            gateway.close();
-        }
-    }
+    // The services are SynapseStack's (shared with SynapseInteropTest), stopped when the JVM ends.
 
     // ---------------------------------------------------------------------------------------------------------------
     // The push-rule API
