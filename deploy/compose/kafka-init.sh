@@ -55,6 +55,7 @@ allow herald-ingest group herald-ingest-changes- prefixed Read
 allow herald-rules topic herald.notifications literal Read Describe
 allow herald-rules topic herald.events literal Read Describe
 allow herald-rules group herald-rules literal Read
+allow herald-rules group herald-rules-events literal Read
 allow herald-rules topic herald.deliveries literal Write Describe
 allow herald-rules topic herald.notifications.dlq literal Write Describe
 allow herald-rules topic herald.pushers.rejected literal Read Describe

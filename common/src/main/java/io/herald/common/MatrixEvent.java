@@ -59,18 +59,12 @@ public record MatrixEvent(String type, String sender, Map<String, Object> conten
             add(problems, "state_key", Limits.matrixStringProblem(stateKey));
         }
         if (problems.isEmpty()) {
-            long size = Limits.encodedSize(this);
-            if (size > Limits.EVENT_MAX_BYTES) {
-                problems.add(new Limits.Violation("event", "must be at most " + Limits.EVENT_MAX_BYTES
-                        + " bytes as JSON, the size limit of a Matrix event (has " + size + ")"));
-            }
+            add(problems, "event", Limits.eventSizeProblem(this));
         }
         return problems;
     }
 
     private static void add(List<Limits.Violation> problems, String field, String problem) {
-        if (problem != null) {
-            problems.add(new Limits.Violation(field, problem));
-        }
+        Limits.add(problems, field, problem);
     }
 }

@@ -16,9 +16,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +64,6 @@ class SynapseInteropTest {
      * 1.160 supports it but still creates version 11 by default, so the tests that need it ask for it.
      */
     private static final String V12 = "12";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     /** Why the tests are skipped (no Synapse), or null. */
     private static String skipped;
@@ -395,29 +391,9 @@ class SynapseInteropTest {
 
     @SuppressWarnings("unchecked")
     private static Answer http(String method, String url, String token, Object body) throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(Json.encode(body)));
-        HttpResponse<String> response;
-        try {
-            response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
-        Map<String, Object> json;
-        try {
-            json = response.body().isBlank() ? Map.of() : Json.decode(response.body(), Map.class);
-        } catch (RuntimeException notJson) {
-            json = Map.of();
-        }
-        return new Answer(response.statusCode(), json, response.body());
+        SynapseClient.Answer a = SynapseClient.raw(method, url, token, body == null ? null : Json.encode(body));
+        Map<String, Object> json = a.json().isObject() ? Json.MAPPER.convertValue(a.json(), Map.class) : Map.of();
+        return new Answer(a.status(), json, a.text());
     }
 
     private static String login(String userId, String password, String deviceId) throws IOException {

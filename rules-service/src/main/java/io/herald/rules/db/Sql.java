@@ -29,6 +29,12 @@ public final class Sql {
         T run(Connection c) throws SQLException;
     }
 
+    /** Binds the first parameter to a {@code varchar[]} of these values (for {@code = ANY(?)} and {@code unnest}). */
+    public static Binder varchars(java.util.Collection<String> values) {
+        String[] array = values.toArray(String[]::new);
+        return ps -> ps.setArray(1, ps.getConnection().createArrayOf("varchar", array));
+    }
+
     private final DataSource dataSource;
 
     public Sql(DataSource dataSource) {

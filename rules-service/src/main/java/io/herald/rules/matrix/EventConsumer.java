@@ -46,29 +46,37 @@ public class EventConsumer {
                     .orElse(-1L);
             records.add(new EventProcessor.In(r.getKey(), r.getPayload(), r.getPartition(), offset));
         }
-        EventProcessor.Result result = processUntilPossible(records);
+        EventProcessor.Batch read = processor.read(records);
         List<Uni<RecordMetadata>> dead = new ArrayList<>();
-        for (EventProcessor.Rejected r : result.rejected()) {
+        for (EventProcessor.Rejected r : read.rejected()) {
             LOG.warnf("herald.events %d/%d dead-lettered: %s", r.record().partition(), r.record().offset(), r.reason());
             dead.add(publisher.deadLetter(Topics.EVENTS, r.record().key(), r.record().value(), r.reason()));
         }
-        Uni<Void> deadLettered = dead.isEmpty() ? Uni.createFrom().voidItem()
-                : Uni.join().all(dead).andFailFast().replaceWithVoid();
-        return deadLettered.chain(() -> publisher.publish(result.deliveries()))
-                .onFailure().invoke(e -> LOG.warnf("pushes of herald.events that Kafka refuses for good were dropped:"
-                        + " %s", e.getMessage()))
-                .onFailure().recoverWithNull()
-                .chain(() -> Uni.createFrom().completionStage(batch.ack()))
-                .subscribeAsCompletionStage();
+        if (!dead.isEmpty()) {
+            Uni.join().all(dead).andFailFast().await().indefinitely();
+        }
+        // a transaction at a time (a few events of a huge room, or many of small ones), each one's pushes published
+        // before the next, so memory holds one transaction's pushes
+        List<EventProcessor.Parsed> events = read.events();
+        for (int done = 0; done < events.size(); ) {
+            EventProcessor.Result result = processUntilPossible(events.subList(done, events.size()));
+            try {
+                publisher.publish(result.deliveries()).await().indefinitely();
+            } catch (RuntimeException e) {
+                LOG.warnf("pushes of herald.events that Kafka refuses for good were dropped: %s", e.getMessage());
+            }
+            done += result.consumed();
+        }
+        return batch.ack();
     }
 
-    private EventProcessor.Result processUntilPossible(List<EventProcessor.In> records) throws InterruptedException {
+    private EventProcessor.Result processUntilPossible(List<EventProcessor.Parsed> events) throws InterruptedException {
         Duration backoff = Duration.ofMillis(100);
         while (true) {
             try {
-                return processor.process(records);
+                return processor.process(events);
             } catch (RuntimeException e) {
-                LOG.warnf(e, "herald.events batch of %d: %s; retrying in %d ms", records.size(), e.getMessage(),
+                LOG.warnf(e, "herald.events batch of %d: %s; retrying in %d ms", events.size(), e.getMessage(),
                         backoff.toMillis());
                 Thread.sleep(backoff.toMillis());
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);

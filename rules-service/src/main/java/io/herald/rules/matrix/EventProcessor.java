@@ -59,9 +59,19 @@ public class EventProcessor {
     public record Rejected(In record, String reason) {
     }
 
-    /** What a batch makes: deliveries in order, and the records to dead-letter. */
-    public record Result(List<Delivery> deliveries, List<Rejected> rejected) {
+    /** A batch's records read: the Matrix events, and the records to dead-letter. */
+    public record Batch(List<Parsed> events, List<Rejected> rejected) {
     }
+
+    /** What the first {@code consumed} events of a batch make: deliveries in order. */
+    public record Result(List<Delivery> deliveries, int consumed) {
+    }
+
+    /**
+     * Member evaluations one transaction takes on before it ends (after the event that reaches it): a batch of
+     * messages into rooms of 10,000 members is written, and its pushes held in memory, a few events at a time.
+     */
+    static final int EVALUATIONS_PER_TRANSACTION = 20_000;
 
     private static final String MEMBER = RoomState.MEMBER;
 
@@ -88,7 +98,8 @@ public class EventProcessor {
         this.dataSource = dataSource;
     }
 
-    private record Parsed(In in, ObjectNode json, MatrixEvent event) {
+    /** A record that is a Matrix event. */
+    public record Parsed(In in, ObjectNode json, MatrixEvent event) {
     }
 
     /** A push to plan once the badges are known: an event's for a user, or a badge update after a receipt. */
@@ -96,16 +107,24 @@ public class EventProcessor {
             List<PushStore.PusherRow> pushers, String badgeKey) {
     }
 
-    /** Processes a batch; blocking (PostgreSQL). On failure nothing is kept and the batch may be processed again. */
-    public Result process(List<In> records) {
+    /** Reads a batch's records. */
+    public Batch read(List<In> records) {
         List<Rejected> rejected = new ArrayList<>();
-        List<Parsed> events = parse(records, rejected);
+        return new Batch(parse(records, rejected), rejected);
+    }
+
+    /**
+     * Processes the first events of {@code events}, in one transaction, up to {@link #EVALUATIONS_PER_TRANSACTION};
+     * blocking (PostgreSQL). On failure nothing is kept and the events may be processed again.
+     */
+    public Result process(List<Parsed> events) {
         if (events.isEmpty()) {
-            return new Result(List.of(), rejected);
+            return new Result(List.of(), 0);
         }
         List<String> roomIds = events.stream().map(p -> p.event().roomId()).distinct().toList();
         Map<String, RoomState> rooms = new HashMap<>(states.get(roomIds));
         Set<String> emptyBefore = new HashSet<>();
+        int[] consumed = new int[1];
         List<Plan> plans;
         try {
             plans = QuarkusTransaction.requiringNew().call(() -> {
@@ -126,7 +145,7 @@ public class EventProcessor {
                         emptyBefore.add(id);
                     }
                 });
-                return process(events, rooms);
+                return process(events, rooms, consumed);
             });
         } catch (RuntimeException e) {
             // The rooms' state in memory may be ahead of what was committed: read it again next time.
@@ -139,11 +158,16 @@ public class EventProcessor {
                 fedRooms.learned(id);
             }
         });
-        return new Result(deliveries(plans), rejected);
+        return new Result(deliveries(plans), consumed[0]);
     }
 
-    /** The batch, in the transaction that holds its rooms' locks; answers the pushes to plan once it is committed. */
-    private List<Plan> process(List<Parsed> events, Map<String, RoomState> rooms) {
+    /**
+     * The first events of a batch, in the transaction that holds their rooms' locks (sets {@code consumed[0]} to how
+     * many); answers the pushes to plan once it is committed.
+     */
+    private List<Plan> process(List<Parsed> all, Map<String, RoomState> rooms, int[] consumed) {
+        List<Parsed> events = withinBudget(all, rooms);
+        consumed[0] = events.size();
         Map<String, Counts.EventRef> known = lookups(events);
         int fresh = 0;
         for (Parsed p : events) {
@@ -270,6 +294,19 @@ public class EventProcessor {
     /** Deliveries name a room key of at most 128 characters (the dispatcher's column): the room id when it fits. */
     private static String room(String roomId) {
         return roomId.length() <= 128 ? roomId : null;
+    }
+
+    /** The first events whose evaluations stay within the budget (at least one). */
+    private static List<Parsed> withinBudget(List<Parsed> events, Map<String, RoomState> rooms) {
+        long evaluations = 0;
+        for (int i = 0; i < events.size(); i++) {
+            Parsed p = events.get(i);
+            evaluations += isReceipt(p) || MEMBER.equals(p.event().type()) ? 1 : rooms.get(p.event().roomId()).joinedCount();
+            if (evaluations >= EVALUATIONS_PER_TRANSACTION) {
+                return events.subList(0, i + 1);
+            }
+        }
+        return events;
     }
 
     // ---- who is evaluated (Synapse's BulkPushRuleEvaluator._get_rules_for_event)

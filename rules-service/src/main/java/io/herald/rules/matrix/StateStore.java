@@ -29,17 +29,16 @@ public class StateStore {
         for (String id : roomIds) {
             out.put(id, new RoomState(id));
         }
-        String[] ids = roomIds.toArray(String[]::new);
         sql.query("SELECT room_id, user_id, membership, display_name, sender, event_id, origin_server_ts, stream_pos"
                 + " FROM rules.matrix_member WHERE room_id = ANY(?)",
-                ps -> ps.setArray(1, ps.getConnection().createArrayOf("varchar", ids)), rs -> {
+                Sql.varchars(roomIds), rs -> {
                     out.get(rs.getString(1)).load(new RoomState.Member(rs.getString(2), rs.getString(3),
                             rs.getString(4), rs.getString(5), rs.getString(6), rs.getLong(7), rs.getLong(8)));
                     return null;
                 });
         sql.query("SELECT room_id, event_type, event_id, sender, origin_server_ts, stream_pos, content"
                 + " FROM rules.matrix_room_state WHERE room_id = ANY(?)",
-                ps -> ps.setArray(1, ps.getConnection().createArrayOf("varchar", ids)), rs -> {
+                Sql.varchars(roomIds), rs -> {
                     out.get(rs.getString(1)).load(new RoomState.Piece(rs.getString(2), rs.getString(3),
                             rs.getString(4), rs.getLong(5), rs.getLong(6), (ObjectNode) PushStore.readTree(rs.getString(7))));
                     return null;
@@ -51,10 +50,9 @@ public class StateStore {
     /** The newest indexed position of each room (rooms without events are left out). */
     public Map<String, Long> maxPositions(Collection<String> roomIds) {
         Map<String, Long> out = new HashMap<>();
-        String[] ids = roomIds.toArray(String[]::new);
         sql.query("SELECT r.id, (SELECT max(e.stream_pos) FROM rules.room_event e WHERE e.room_id = r.id)"
                 + " FROM unnest(?::varchar[]) AS r(id)",
-                ps -> ps.setArray(1, ps.getConnection().createArrayOf("varchar", ids)), rs -> {
+                Sql.varchars(roomIds), rs -> {
                     long pos = rs.getLong(2);
                     if (!rs.wasNull()) {
                         out.put(rs.getString(1), pos);
@@ -69,9 +67,8 @@ public class StateStore {
      * new owner of a room may both be processing its records; the second waits and then finds them processed.
      */
     void lock(Collection<String> roomIds) {
-        String[] ids = roomIds.stream().sorted().toArray(String[]::new);
         sql.query("SELECT pg_advisory_xact_lock(hashtext('matrix-room:' || id)) FROM unnest(?::varchar[]) AS r(id)",
-                ps -> ps.setArray(1, ps.getConnection().createArrayOf("varchar", ids)), rs -> null);
+                Sql.varchars(roomIds.stream().sorted().toList()), rs -> null);
     }
 
     /** Whether Herald has any state of this room (it is fed through herald.events). */

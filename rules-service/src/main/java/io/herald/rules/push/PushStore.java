@@ -145,16 +145,15 @@ public class PushStore {
     public Map<String, UserRules> userRules(Collection<String> userIds) {
         Map<String, Map<RuleKind, List<PushRule>>> rules = new HashMap<>();
         Map<String, Map<RuleKey, RuleOverride>> overrides = new HashMap<>();
-        String[] ids = userIds.toArray(String[]::new);
         query("SELECT user_id, kind, body FROM rules.push_rule WHERE user_id = ANY(?) ORDER BY user_id, kind, position",
-                ps -> ps.setArray(1, ps.getConnection().createArrayOf("varchar", ids)), rs -> {
+                Sql.varchars(userIds), rs -> {
                     rules.computeIfAbsent(rs.getString(1), u -> new EnumMap<>(RuleKind.class))
                             .computeIfAbsent(RuleKind.fromWireName(rs.getString(2)), k -> new ArrayList<>())
                             .add(PushRulesJson.parseRule(readTree(rs.getString(3))));
                     return null;
                 });
         query("SELECT user_id, kind, rule_id, enabled, actions FROM rules.push_rule_override WHERE user_id = ANY(?)",
-                ps -> ps.setArray(1, ps.getConnection().createArrayOf("varchar", ids)), rs -> {
+                Sql.varchars(userIds), rs -> {
                     String actions = rs.getString(5);
                     overrides.computeIfAbsent(rs.getString(1), u -> new HashMap<>()).put(
                             new RuleKey(RuleKind.fromWireName(rs.getString(2)), rs.getString(3)),
@@ -269,9 +268,8 @@ public class PushStore {
     @Transactional
     public Map<String, List<PusherRow>> pushers(Collection<String> userIds) {
         Map<String, List<PusherRow>> out = new HashMap<>();
-        String[] ids = userIds.toArray(String[]::new);
         query(PUSHERS + "WHERE user_id = ANY(?) ORDER BY user_id, app_id, pushkey",
-                ps -> ps.setArray(1, ps.getConnection().createArrayOf("varchar", ids)), PushStore::pusherRow)
+                Sql.varchars(userIds), PushStore::pusherRow)
                 .forEach(p -> out.computeIfAbsent(p.userId(), u -> new ArrayList<>()).add(p));
         return out;
     }
