@@ -12,7 +12,9 @@
 #   bench/pipeline.sh [--rebuild]      options via the environment: BENCH_SECONDS=20 BENCH_CONNECTIONS=128
 #                                      BENCH_ROOMS=1000 BENCH_KAFKA_RECORDS=100000 BENCH_BASELINE_RECORDS=500000
 #   BENCH_MODE=ingest bench/pipeline.sh   intake alone (issue #5): rules- and dispatcher-service are stopped first,
-#                                      then notifications/s at full speed and the time to the 202 at half that rate
+#                                      then notifications/s at full speed and the time to the 202 at half that rate;
+#                                      BENCH_ENDPOINT=plain posts the one-line text/plain endpoint instead of JSON,
+#                                      BENCH_ENDPOINT=both measures the two alternately, twice each (issue #17)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -73,5 +75,6 @@ PIDS="$PIDS,postgres=$(pgrep -d+ -x postgres || true)"
     --ingest "http://127.0.0.1:$INGEST_PORT" --rules "http://127.0.0.1:$RULES_PORT" \
     --dispatcher "http://127.0.0.1:$DISPATCHER_PORT" --kafka "$BOOTSTRAP" --token "$(cat "$STATE/admin.token")" \
     --seconds "${BENCH_SECONDS:-20}" --connections "${BENCH_CONNECTIONS:-128}" --rooms "${BENCH_ROOMS:-1000}" \
-    --kafka-records "${BENCH_KAFKA_RECORDS:-100000}" --pids "$PIDS" --mode "${BENCH_MODE:-pipeline}"
+    --kafka-records "${BENCH_KAFKA_RECORDS:-100000}" --pids "$PIDS" --mode "${BENCH_MODE:-pipeline}" \
+    --endpoint "${BENCH_ENDPOINT:-json}"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -170,6 +170,9 @@ HERALD_AUTH_TOKENS_ADMIN_SHA256=$(printf %s "$ADMIN_TOKEN" | sha256sum | cut -d'
 export HERALD_AUTH_TOKENS_ADMIN_SHA256 HERALD_AUTH_TOKENS_ADMIN_ROLES=admin
 ADMIN_AUTH="Authorization: Bearer $ADMIN_TOKEN"
 export HERALD_DEV_SINK_ENABLED=${HERALD_DEV_SINK_ENABLED:-true}
+# ingest asks the dispatcher for delivery status and steers room queues (GET /v1/notifications/{id}, /v1/rooms/{room}/queue)
+# with a service token: locally the admin's (an operator too).
+export HERALD_INGEST_DISPATCHER_URL=http://127.0.0.1:$DISPATCHER_PORT HERALD_INGEST_DISPATCHER_TOKEN=$ADMIN_TOKEN
 # Homeservers on this machine may be called (the dev sink, deploy/synapse/synapse.sh, bench/pipeline.sh's counting
 # homeserver); pusher URLs may not point here unless HERALD_DISPATCHER_OUTBOUND_ALLOWED_NETWORKS says so.
 export HERALD_DISPATCHER_OUTBOUND_HOMESERVER_NETWORKS=${HERALD_DISPATCHER_OUTBOUND_HOMESERVER_NETWORKS:-127.0.0.0/8,::1/128}

@@ -10,6 +10,10 @@ public class CliException extends RuntimeException {
     public static final int CLIENT_ERROR = 2;
     /** The server could not be reached, or failed (5xx). */
     public static final int SERVER_ERROR = 3;
+    /** {@code --wait}: the notification ended without being delivered (dead or purged). */
+    public static final int NOT_DELIVERED = 4;
+    /** {@code --wait}: still pending or retrying when the wait ran out. */
+    public static final int STILL_WAITING = 5;
 
     private final int exitCode;
 

@@ -200,35 +200,82 @@ class HeraldCliTest {
     @Test
     void sendPostsANotificationWithTheApiKey() {
         env.put("HERALD_API_KEY", "hrld_test");
-        server.stubFor(post(urlEqualTo("/v1/rooms/ops/notifications")).willReturn(aResponse().withStatus(202)
+        server.stubFor(post(urlEqualTo("/v1/rooms/ops/send")).willReturn(aResponse().withStatus(202)
                 .withHeader("Content-Type", "application/json").withBody("{\"id\":\"n1\",\"ids\":[\"n1\"]}")));
 
         Result sent = run("send", "ops", "Backup failed", "nas1 is down", "--silent", "--link", "https://nas1.local");
 
         assertThat(sent.code()).as(sent.err()).isZero();
         assertThat(sent.out()).contains("accepted n1");
-        server.verify(postRequestedFor(urlEqualTo("/v1/rooms/ops/notifications"))
+        server.verify(postRequestedFor(urlEqualTo("/v1/rooms/ops/send"))
                 .withHeader("Authorization", equalTo("Bearer hrld_test"))
-                .withRequestBody(equalToJson("{\"subject\":\"Backup failed\",\"body\":\"nas1 is down\","
+                .withRequestBody(equalToJson("{\"title\":\"Backup failed\",\"message\":\"nas1 is down\","
                         + "\"link\":\"https://nas1.local\",\"silent\":true}")));
 
         assertThat(run("send", "ops", "only a body", "--json", "--idempotency-key", "k1").json().path("id").asText())
                 .isEqualTo("n1");
-        server.verify(postRequestedFor(urlEqualTo("/v1/rooms/ops/notifications")).withHeader("Idempotency-Key", equalTo("k1"))
-                .withRequestBody(equalToJson("{\"body\":\"only a body\"}")));
+        server.verify(postRequestedFor(urlEqualTo("/v1/rooms/ops/send")).withHeader("Idempotency-Key", equalTo("k1"))
+                .withRequestBody(equalToJson("{\"message\":\"only a body\"}")));
+    }
+
+    @Test
+    void sendReadsTheBodyFromStdinAndWaitsUntilDelivered() {
+        env.put("HERALD_API_KEY", "hrld_test");
+        server.stubFor(post(urlEqualTo("/v1/rooms/ops/send")).willReturn(aResponse().withStatus(202)
+                .withHeader("Content-Type", "application/json").withBody("{\"id\":\"n2\",\"ids\":[\"n2\"]}")));
+        server.stubFor(get(urlEqualTo("/v1/notifications/n2")).willReturn(okJson("{\"id\":\"n2\",\"state\":"
+                + "\"delivered\",\"deliveries\":[{\"kind\":\"matrix_room\",\"state\":\"delivered\","
+                + "\"matrix_event_id\":\"$e\"}]}")));
+
+        Result sent = withStdin("disk full\n", "send", "ops", "-t", "nas1", "--priority", "high", "--tags",
+                "warning,nas", "--wait");
+
+        assertThat(sent.code()).as(sent.err()).isZero();
+        assertThat(sent.out()).contains("n2: delivered", "$e");
+        server.verify(postRequestedFor(urlEqualTo("/v1/rooms/ops/send")).withRequestBody(equalToJson(
+                "{\"message\":\"disk full\",\"title\":\"nas1\",\"priority\":\"high\",\"tags\":[\"warning\",\"nas\"]}")));
+    }
+
+    @Test
+    void statusWaitEndsWithTheExitCodeOfHowItEnded() {
+        env.put("HERALD_API_KEY", "hrld_test");
+        server.stubFor(get(urlEqualTo("/v1/notifications/dead")).willReturn(okJson("{\"id\":\"dead\",\"state\":"
+                + "\"dead\",\"deliveries\":[{\"kind\":\"matrix_room\",\"state\":\"dead\"}]}")));
+        server.stubFor(get(urlEqualTo("/v1/notifications/slow")).willReturn(okJson("{\"id\":\"slow\",\"state\":"
+                + "\"retrying\",\"deliveries\":[{\"kind\":\"matrix_room\",\"state\":\"retrying\"}]}")));
+        assertThat(run("status", "dead", "--wait").code()).isEqualTo(4);
+        assertThat(run("status", "slow", "--wait", "--timeout", "0").code()).isEqualTo(5);
+        Result shown = run("status", "slow", "--json");
+        assertThat(shown.code()).isZero();
+        assertThat(shown.json().path("state").asText()).isEqualTo("retrying");
+    }
+
+    @Test
+    void queueListPurgeAndFlushUseTheApiKey() {
+        env.put("HERALD_API_KEY", "hrld_test");
+        server.stubFor(get(urlEqualTo("/v1/rooms/ops/queue")).willReturn(okJson("{\"room\":\"ops\",\"total\":1,"
+                + "\"deliveries\":[{\"notification_id\":\"n9\",\"kind\":\"matrix_room\",\"state\":\"retrying\"}]}")));
+        server.stubFor(delete(urlEqualTo("/v1/rooms/ops/queue")).willReturn(okJson(
+                "{\"room\":\"ops\",\"purged_before\":\"2026-12-03T10:00:00Z\",\"waiting\":1}")));
+        server.stubFor(post(urlEqualTo("/v1/rooms/ops/queue/flush")).willReturn(okJson("{\"room\":\"ops\",\"destinations\":2}")));
+        assertThat(run("queue", "list", "ops").out()).contains("1 waiting", "n9", "retrying");
+        assertThat(run("queue", "purge", "ops").out()).contains("purged ops: 1");
+        assertThat(run("queue", "flush", "ops").out()).contains("2 destinations");
+        server.verify(deleteRequestedFor(urlEqualTo("/v1/rooms/ops/queue")).withHeader("Authorization",
+                equalTo("Bearer hrld_test")));
     }
 
     @Test
     void sendExitCodes() {
         assertThat(run("send", "ops", "no key").code()).as("no API key").isEqualTo(1);
         env.put("HERALD_API_KEY", "hrld_test");
-        server.stubFor(post(urlEqualTo("/v1/rooms/ops/notifications")).willReturn(aResponse().withStatus(503)
+        server.stubFor(post(urlEqualTo("/v1/rooms/ops/send")).willReturn(aResponse().withStatus(503)
                 .withHeader("Retry-After", "5").withBody(problem(503, "Kafka did not acknowledge", null))));
         Result unavailable = run("send", "ops", "body");
         assertThat(unavailable.code()).isEqualTo(3);
         assertThat(unavailable.err()).contains("HTTP 503", "Kafka did not acknowledge", "retry after 5");
 
-        server.stubFor(post(urlEqualTo("/v1/rooms/ops/notifications")).willReturn(aResponse().withStatus(401)
+        server.stubFor(post(urlEqualTo("/v1/rooms/ops/send")).willReturn(aResponse().withStatus(401)
                 .withBody(problem(401, "unknown API key", null))));
         assertThat(run("send", "ops", "body").code()).isEqualTo(2);
 
@@ -399,19 +446,19 @@ class HeraldCliTest {
         Files.createDirectories(config.getParent());
         Files.writeString(config, "# herald\nrules_url = " + server.baseUrl() + "\nHERALD_API_KEY=\"hrld_from_file\"\n");
         server.stubFor(get(urlEqualTo("/v1/rooms")).willReturn(okJson("[]")));
-        server.stubFor(post(urlEqualTo("/v1/rooms/ops/notifications")).willReturn(okJson("{\"id\":\"n\"}")));
+        server.stubFor(post(urlEqualTo("/v1/rooms/ops/send")).willReturn(okJson("{\"id\":\"n\"}")));
 
         assertThat(run("rooms", "list").code()).isZero();
         assertThat(run("send", "ops", "b").code()).isZero();
-        server.verify(postRequestedFor(urlEqualTo("/v1/rooms/ops/notifications"))
+        server.verify(postRequestedFor(urlEqualTo("/v1/rooms/ops/send"))
                 .withHeader("Authorization", equalTo("Bearer hrld_from_file")));
 
         env.put("HERALD_API_KEY", "hrld_from_env");
         run("send", "ops", "b");
-        server.verify(postRequestedFor(urlEqualTo("/v1/rooms/ops/notifications"))
+        server.verify(postRequestedFor(urlEqualTo("/v1/rooms/ops/send"))
                 .withHeader("Authorization", equalTo("Bearer hrld_from_env")));
         run("send", "ops", "b", "--api-key", "hrld_from_flag");
-        server.verify(postRequestedFor(urlEqualTo("/v1/rooms/ops/notifications"))
+        server.verify(postRequestedFor(urlEqualTo("/v1/rooms/ops/send"))
                 .withHeader("Authorization", equalTo("Bearer hrld_from_flag")));
 
         env.put("HERALD_RULES_URL", "http://127.0.0.1:1");

@@ -12,8 +12,22 @@ import java.util.List;
  * @param event      the Matrix-shaped event push rules are evaluated on, and whose content is sent
  * @param receivedAt when Herald (or the producer) accepted it
  * @param source     free-form origin, e.g. {@code http}, {@code alertmanager}, a producer's name
+ * @param priority   optional: {@code min}, {@code low}, {@code default}, {@code high} or {@code urgent}; decides the
+ *                   {@code prio} of push deliveries ({@code high}/{@code urgent}: high, {@code min}/{@code low}: low,
+ *                   absent or {@code default}: as the push rules say)
+ * @param account    optional: the dispatcher account to post into the room as, instead of the room's own; used only
+ *                   when the room lists it among its {@code source_accounts}
  */
-public record NotificationEvent(String id, String room, MatrixEvent event, Instant receivedAt, String source) {
+public record NotificationEvent(String id, String room, MatrixEvent event, Instant receivedAt, String source,
+        String priority, String account) {
+
+    /** The priorities a notification may carry, lowest first. */
+    public static final List<String> PRIORITIES = List.of("min", "low", "default", "high", "urgent");
+
+    /** A notification without priority and account of its own. */
+    public NotificationEvent(String id, String room, MatrixEvent event, Instant receivedAt, String source) {
+        this(id, room, event, receivedAt, source, null, null);
+    }
 
     /**
      * Checks what a producer writing to Kafka directly could get wrong: the contract's {@link Limits}.
@@ -32,6 +46,12 @@ public record NotificationEvent(String id, String room, MatrixEvent event, Insta
         List<Limits.Violation> problems = new ArrayList<>(0);
         add(problems, "id", Limits.idProblem(id));
         add(problems, "room", Limits.roomKeyProblem(room));
+        if (priority != null && !PRIORITIES.contains(priority)) {
+            problems.add(new Limits.Violation("priority", "must be one of " + String.join(", ", PRIORITIES)));
+        }
+        if (account != null && !account.matches("[A-Za-z0-9._~-]{1,128}")) {
+            problems.add(new Limits.Violation("account", "must be a dispatcher account id (1-128 of A-Z a-z 0-9 . _ ~ -)"));
+        }
         if (event == null) {
             problems.add(new Limits.Violation("event", "is required"));
             return problems;

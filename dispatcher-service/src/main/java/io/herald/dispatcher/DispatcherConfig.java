@@ -65,9 +65,16 @@ public interface DispatcherConfig {
 
     Discovery discovery();
 
+    /**
+     * A room message sent more than this after its notification was accepted says so: "queued since 14:02 UTC (3 h 12
+     * min late)" ({@code send.LateMarker}).
+     */
+    @WithDefault("5m")
+    Duration lateAfter();
+
     /** Per destination: the first retry after a transient failure waits up to {@code initial}, doubling up to {@code max}. */
     interface Backoff {
-        @WithDefault("20ms")
+        @WithDefault("10ms")
         Duration initial();
 
         @WithDefault("5m")
@@ -89,7 +96,7 @@ public interface DispatcherConfig {
         @WithDefault("1s")
         Duration probeInitial();
 
-        @WithDefault("10s")
+        @WithDefault("5s")
         Duration probeMax();
     }
 

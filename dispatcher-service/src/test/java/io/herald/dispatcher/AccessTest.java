@@ -51,7 +51,11 @@ class AccessTest {
             Map.entry("POST /v1/dead-letters/replay", OPERATOR),
             Map.entry("GET /dev/sink", OPERATOR),
             Map.entry("DELETE /dev/sink", OPERATOR),
-            Map.entry("POST /v1/secrets/rotate", ADMIN));
+            Map.entry("POST /v1/secrets/rotate", ADMIN),
+            Map.entry("GET /v1/notifications/{id}", OPERATOR),
+            Map.entry("GET /v1/rooms/{room}/queue", OPERATOR),
+            Map.entry("DELETE /v1/rooms/{room}/queue", OPERATOR),
+            Map.entry("POST /v1/rooms/{room}/queue/flush", OPERATOR));
 
     /**
      * Public on purpose, and only while herald.dev-sink.enabled=true (else 404): the dev sink's fake homeserver, which
@@ -60,6 +64,7 @@ class AccessTest {
      */
     static final Set<String> PUBLIC = Set.of(
             "PUT /dev/homeserver/_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}",
+            "PUT /dev/homeserver/_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId}",
             "GET /dev/sink.html");
 
     @Test

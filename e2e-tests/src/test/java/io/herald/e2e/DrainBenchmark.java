@@ -49,6 +49,7 @@ class DrainBenchmark {
 
     @Test
     void degradedDrainAndOutageRecovery() throws Exception {
+        AdminToken.sendByDefault();
         String kafka = EmbeddedKafka.bootstrapServers();
         String run = UUID.randomUUID().toString().substring(0, 8);
         String topic = "herald.deliveries.drain-" + run;
@@ -64,7 +65,8 @@ class DrainBenchmark {
                     "herald.dispatcher.account.rate-per-second", "1000000",
                     "herald.dispatcher.account.burst", "1000000",
                     "mp.messaging.incoming.deliveries.topic", topic,
-                    "mp.messaging.incoming.deliveries.group.id", "drain-" + run));
+                    "herald.dispatcher.outbound.homeserver-networks", "127.0.0.0/8"));
+            config.put("mp.messaging.incoming.deliveries.group.id", "drain-" + run);
             config.put("quarkus.log.level", "WARN");
             try (ServiceProcess dispatcher = ServiceProcess.start("dispatcher-service", "dispatcher-drain", config)) {
                 String account = "drain-" + run;

@@ -112,6 +112,9 @@ final class HeraldStack implements AutoCloseable {
                 config.put("herald.dispatcher.request-timeout", "10s");
                 // Peers asking for absurd waits (scenario 8) are answered after 5 s, not the default hour.
                 config.put("herald.dispatcher.retry-after.max", "5s");
+                // -Dherald.fault.dispatcher.<property>=<value>: a dispatcher setting for a run (e.g. a log level)
+                System.getProperties().stringPropertyNames().stream().filter(n -> n.startsWith("herald.fault.dispatcher."))
+                        .forEach(n -> config.put(n.substring("herald.fault.dispatcher.".length()), System.getProperty(n)));
                 // The fake push gateway and the fake homeserver listen on loopback.
                 config.put("herald.dispatcher.outbound.allowed-networks", "127.0.0.0/8");
             }

@@ -76,6 +76,7 @@ class ReplicaAgreementTest {
 
     @BeforeAll
     static void start() throws Exception {
+        AdminToken.sendByDefault();
         kafka = EmbeddedKafka.bootstrapServers();
         try {
             TestKafka.createTopic(kafka, Topics.NOTIFICATIONS, 4);

@@ -261,6 +261,59 @@ class SynapseInteropTest {
                 .containsEntry("matrix_event_id", markdown.get("event_id"));
     }
 
+    @Test
+    void anEditReplacesTheMessageAndARedactionRedactsIt() throws Exception {
+        String roomId = roomWithBot("edit", V12);
+        String room = "interop-" + RUN + "-edit";
+        // a room of the API key's tenant: a key sees the status of its own tenant's rooms only
+        given().contentType("application/json").body(Json.encode(Map.of("matrix_room_id", roomId, "account",
+                botAccount, "tenant", "interop"))).put(rules.url() + "/v1/rooms/" + room).then().statusCode(201);
+        String marker = "disk almost full " + RUN;
+        String id = postNotification(room, Map.of("subject", "nas1", "body", marker));
+        String eventId = (String) awaitOneEvent(roomId, marker).get("event_id");
+        await().atMost(WAIT).until(() -> "delivered".equals(status(id).get("state")));
+
+        String edited = "disk cleaned up " + RUN;
+        String editId = given().header("Authorization", "Bearer " + apiKey).contentType("application/json")
+                .body(Json.encode(Map.of("subject", "nas1", "body", edited)))
+                .put(ingest.url() + "/v1/notifications/" + id).then().statusCode(202).extract().path("id");
+        await().atMost(WAIT).until(() -> "delivered".equals(status(editId).get("state")));
+        // Synapse relates the edit to the original: the room shows the edited text
+        Answer replacements = matrix("GET", "/_matrix/client/v1/rooms/" + enc(roomId) + "/relations/" + enc(eventId)
+                + "/m.replace", aliceToken, null);
+        assertThat(replacements.status()).as(replacements.text()).isEqualTo(200);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> chunk = (List<Map<String, Object>>) replacements.json().get("chunk");
+        assertThat(chunk).hasSize(1);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> newContent = (Map<String, Object>) content(chunk.get(0)).get("m.new_content");
+        assertThat(newContent).containsEntry("body", "nas1\n\n" + edited).containsEntry("msgtype", "m.text");
+        assertThat(content(chunk.get(0))).containsEntry("body", "* nas1\n\n" + edited)
+                .doesNotContainKey("io.herald.relation");
+        assertThat(chunk.get(0)).containsEntry("sender", botUserId);
+
+        String redactionId = given().header("Authorization", "Bearer " + apiKey).queryParam("reason", "wrong room")
+                .delete(ingest.url() + "/v1/notifications/" + id).then().statusCode(202).extract().path("id");
+        await().atMost(WAIT).until(() -> "delivered".equals(status(redactionId).get("state")));
+        Answer original = matrix("GET", "/_matrix/client/v3/rooms/" + enc(roomId) + "/event/" + enc(eventId),
+                aliceToken, null);
+        assertThat(original.status()).as(original.text()).isEqualTo(200);
+        assertThat(content(original.json())).as("the redacted event keeps no content").isEmpty();
+        @SuppressWarnings("unchecked")
+        Map<String, Object> unsigned = (Map<String, Object>) original.json().get("unsigned");
+        assertThat(unsigned).containsKey("redacted_because");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> because = (Map<String, Object>) unsigned.get("redacted_because");
+        assertThat(because).containsEntry("sender", botUserId);
+        assertThat(content(because)).containsEntry("reason", "wrong room");
+    }
+
+    /** A notification's status as its API key sees it (ingest, from the dispatcher). */
+    private static Map<String, Object> status(String notificationId) {
+        return given().header("Authorization", "Bearer " + apiKey).get(ingest.url() + "/v1/notifications/"
+                + notificationId).then().statusCode(200).extract().as(Map.class);
+    }
+
     // ---------------------------------------------------------------------------------------------------------------
     // (5) replays do not post twice
 
@@ -326,6 +379,45 @@ class SynapseInteropTest {
         Map<String, Object> event = awaitOneEvent(roomId, marker);
         assertThat(awaitLoggedState(deliveryId, "delivered")).containsEntry("matrix_event_id", event.get("event_id"));
         assertThat(eventsWith(roomId, marker)).hasSize(1);
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // (7) a Matrix user manages their own push rules with their own Synapse token
+
+    @Test
+    void aMatrixUserManagesOnlyTheirOwnPushRulesWithTheirOwnToken() throws Exception {
+        String alice = env("HERALD_SYNAPSE_ADMIN", "@alice:" + serverName);
+        String rule = rules.url() + "/v1/users/" + enc(alice) + "/pushrules/global/override/herald.interop." + RUN;
+        Map<String, Object> body = Map.of("actions", List.of(), "conditions", List.of(Map.of("kind", "event_match",
+                "key", "content.body", "pattern", "interop-" + RUN)));
+
+        // alice, with her own token: as a homeserver would answer her
+        assertThat(http("PUT", rule, aliceToken, body).status()).isEqualTo(200);
+        Answer own = http("GET", rule, aliceToken, null);
+        assertThat(own.status()).isEqualTo(200);
+        assertThat(own.json()).containsEntry("rule_id", "herald.interop." + RUN);
+
+        // another real user's token on alice's rules
+        String otherToken = login(botUserId, botPassword, "HERALDINTEROPOTHER");
+        Answer other = http("PUT", rule, otherToken, body);
+        assertThat(other.status()).isEqualTo(403);
+        assertThat(other.json()).containsEntry("errcode", "M_FORBIDDEN");
+        // no token, and a token Synapse does not know
+        Answer none = http("GET", rule, null, null);
+        assertThat(none.status()).isEqualTo(401);
+        assertThat(none.json()).containsEntry("errcode", "M_MISSING_TOKEN");
+        Answer garbage = http("GET", rule, "syt_not_a_token_" + RUN, null);
+        assertThat(garbage.status()).isEqualTo(401);
+        assertThat(garbage.json()).containsEntry("errcode", "M_UNKNOWN_TOKEN");
+
+        // a token alice logs out of at Synapse stops working once Herald's cache (1 s here) forgot it
+        String session = login(alice, env("HERALD_SYNAPSE_ADMIN_PASSWORD", "alicepass"), "HERALDINTEROPLOGOUT");
+        assertThat(http("GET", rule, session, null).status()).isEqualTo(200);
+        assertThat(matrix("POST", "/_matrix/client/v3/logout", session, Map.of()).status()).isEqualTo(200);
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(300))
+                .until(() -> http("GET", rule, session, null).status() == 401);
+        assertThat(http("GET", rule, session, null).json()).containsEntry("errcode", "M_UNKNOWN_TOKEN");
+        assertThat(http("DELETE", rule, aliceToken, null).status()).isEqualTo(200);
     }
 
     // ---------------------------------------------------------------------------------------------------------------

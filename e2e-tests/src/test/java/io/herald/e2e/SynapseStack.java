@@ -35,11 +35,12 @@ final class SynapseStack {
                 "quarkus.datasource.password", "postgres");
         AdminToken.sendByDefault();
         FakePushGateway gateway = new FakePushGateway();
-        CompletableFuture<ServiceProcess> ingest = startAsync("ingest-service", common);
         // Matrix users manage their own push rules with their Synapse access token (checked with Synapse's whoami);
         // the rules and the pushes are Synapse's (the differential test compares them)
         CompletableFuture<ServiceProcess> rules = startAsync("rules-service", merge(common, Map.of(
                 "herald.auth.matrix.homeserver", synapse,
+                // short, so a token logged out at Synapse is refused within the test (default 60 s)
+                "herald.auth.matrix.cache-ttl", "1s",
                 "herald.rules.defaults", "synapse",
                 "herald.rules.events.server-name", serverName)));
         CompletableFuture<ServiceProcess> dispatcher = startAsync("dispatcher-service", merge(common, Map.of(
@@ -53,6 +54,10 @@ final class SynapseStack {
                 "herald.dispatcher.request-timeout", "20s",
                 "herald.dispatcher.backoff.initial", "200ms",
                 "herald.dispatcher.backoff.max", "2s")));
+        // ingest asks the dispatcher for notifications' status (edits and redactions look up the original there)
+        CompletableFuture<ServiceProcess> ingest = dispatcher.thenCompose(d -> startAsync("ingest-service",
+                merge(common, Map.of("herald.ingest.dispatcher.url", d.url(),
+                        "herald.ingest.dispatcher.token", AdminToken.TOKEN))));
         CompletableFuture.allOf(ingest, rules, dispatcher).exceptionally(e -> null).join();
         Services started = new Services(done(ingest), done(rules), done(dispatcher), gateway);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

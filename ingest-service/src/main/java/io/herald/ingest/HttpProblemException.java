@@ -28,6 +28,13 @@ public class HttpProblemException extends RuntimeException {
                 List.of(new Problem.FieldError(field, message))), Map.of());
     }
 
+    /** 400 naming every field at once: the detail lists them, after {@code prefix} (or nothing). */
+    public static HttpProblemException badFields(String prefix, List<Problem.FieldError> errors) {
+        String detail = (prefix == null ? "" : prefix) + String.join("; ",
+                errors.stream().map(f -> f.field() + ": " + f.message()).toList());
+        return new HttpProblemException(new Problem("about:blank", "Bad Request", 400, detail, errors), Map.of());
+    }
+
     public static HttpProblemException unauthorized(String detail) {
         return new HttpProblemException(Problem.of(Response.Status.UNAUTHORIZED, detail),
                 Map.of("WWW-Authenticate", "Bearer realm=\"herald\""));

@@ -44,6 +44,24 @@ public interface IngestConfig {
     /** Generic JSON webhooks by name. */
     Map<String, Webhook> webhooks();
 
+    /** The dispatcher's sender-queue API, which ingest calls for API keys (status, queue, purge, flush). */
+    Dispatcher dispatcher();
+
+    interface Dispatcher {
+        /** Base URL of the dispatcher's API. */
+        @WithDefault("http://localhost:8083")
+        String url();
+
+        /**
+         * A service token ({@code hrldt_…}) with the operator role on the dispatcher, of every tenant (ingest passes the
+         * key's tenant). Without it the status and queue endpoints answer 503.
+         */
+        Optional<String> token();
+
+        @WithDefault("10s")
+        Duration timeout();
+    }
+
     interface RateLimit {
         @WithDefault("50")
         double perSecond();

@@ -28,15 +28,28 @@ class AccessTest {
     private static final Set<String> ADMIN = Set.of("admin");
 
     /** The roles each operation allows. A new operation fails the test until it is added here. */
-    static final Map<String, Set<String>> ROLES = Map.of(
-            "POST /v1/rooms/{room}/notifications", PUBLISHER,
-            "POST /v1/rooms/{room}/events", PUBLISHER,
-            "POST /v1/rooms/{room}/webhooks/alertmanager", PUBLISHER,
-            "POST /v1/rooms/{room}/webhooks/{name}", PUBLISHER,
-            "POST /v1/admin/api-keys", ADMIN,
-            "GET /v1/admin/api-keys", ADMIN,
-            "GET /v1/admin/api-keys/{id}", ADMIN,
-            "DELETE /v1/admin/api-keys/{id}", ADMIN);
+    static final Map<String, Set<String>> ROLES = Map.ofEntries(
+            Map.entry("POST /v1/rooms/{room}/notifications", PUBLISHER),
+            Map.entry("POST /v1/rooms/{room}/events", PUBLISHER),
+            Map.entry("POST /v1/rooms/{room}/send", PUBLISHER),
+            Map.entry("PUT /v1/rooms/{room}/send", PUBLISHER),
+            Map.entry("GET /v1/rooms/{room}/send", PUBLISHER),
+            Map.entry("POST /v1/rooms/{room}/webhooks/alertmanager", PUBLISHER),
+            Map.entry("POST /v1/rooms/{room}/webhooks/{name}", PUBLISHER),
+            Map.entry("POST /v1/admin/api-keys", ADMIN),
+            Map.entry("GET /v1/admin/api-keys", ADMIN),
+            Map.entry("GET /v1/admin/api-keys/{id}", ADMIN),
+            Map.entry("DELETE /v1/admin/api-keys/{id}", ADMIN),
+            Map.entry("GET /v1/notifications/{id}", PUBLISHER),
+            Map.entry("PUT /v1/notifications/{id}", PUBLISHER),
+            Map.entry("DELETE /v1/notifications/{id}", PUBLISHER),
+            Map.entry("GET /v1/rooms/{room}/queue", PUBLISHER),
+            Map.entry("DELETE /v1/rooms/{room}/queue", PUBLISHER),
+            Map.entry("POST /v1/rooms/{room}/queue/flush", PUBLISHER),
+            Map.entry("GET /v1/admin/templates", ADMIN),
+            Map.entry("GET /v1/admin/templates/{name}", ADMIN),
+            Map.entry("PUT /v1/admin/templates/{name}", ADMIN),
+            Map.entry("DELETE /v1/admin/templates/{name}", ADMIN));
 
     @Test
     void everyOperationRefusesMissingCredentialsAndWrongRoles() {

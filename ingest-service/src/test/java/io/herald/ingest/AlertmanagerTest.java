@@ -46,7 +46,8 @@ class AlertmanagerTest {
             alert.put("startsAt", "2026-11-22T01:00:00.000Z");
             alert.put("endsAt", "resolved".equals(status) ? "2026-11-22T02:00:00.000Z" : "0001-01-01T00:00:00Z");
             alert.put("generatorURL", "http://prometheus.local/graph?g0.expr=disk" + i);
-            alert.put("fingerprint", "fp" + i);
+            // as Alertmanager makes it: a hash of the labels, so alerts of other names have other fingerprints
+            alert.put("fingerprint", Integer.toHexString((alertname + ":node" + i).hashCode()));
             alerts.add(alert);
         }
         Map<String, Object> payload = new LinkedHashMap<>();

@@ -36,14 +36,21 @@ class FuzzTest {
 
     private static final int REQUESTS = 3000;
     private static final List<String> PATHS = List.of("/v1/rooms/fuzz/notifications", "/v1/rooms/fuzz/events",
-            "/v1/rooms/fuzz/webhooks/alertmanager", "/v1/rooms/fuzz/webhooks/ci", "/v1/admin/api-keys");
+            "/v1/rooms/fuzz/webhooks/alertmanager", "/v1/rooms/fuzz/webhooks/ci", "/v1/admin/api-keys", "/v1/rooms/fuzz/send",
+            "/v1/admin/templates/fuzz");
     private static final List<String> SEEDS = List.of(
             "{\"subject\":\"s\",\"body\":\"b\",\"link\":\"https://x.y\",\"silent\":true,\"format\":\"markdown\","
                     + "\"mentions\":{\"user_ids\":[\"@a:b.c\"],\"room\":true}}",
             "{\"type\":\"m.room.message\",\"content\":{\"msgtype\":\"m.text\",\"body\":\"hi\"},\"state_key\":\"\"}",
             AlertmanagerTest.payload("firing", "Fuzz", 2),
             "{\"build\":{\"name\":\"n\",\"message\":\"m\",\"url\":\"https://ci\"},\"quiet\":false}",
-            "{\"tenant\":\"fuzz\",\"sender\":\"@f:x\",\"rooms\":[\"fuzz\"],\"rate_limit\":{\"per_second\":1,\"burst\":1}}");
+            "{\"tenant\":\"fuzz\",\"sender\":\"@f:x\",\"rooms\":[\"fuzz\"],\"rate_limit\":{\"per_second\":1,\"burst\":1}}",
+            "{\"message\":\"m\",\"title\":\"t\",\"link\":\"https://x.y\",\"priority\":\"urgent\",\"tags\":[\"warning\",\"x\"],"
+                    + "\"markdown\":true,\"silent\":false}",
+            "{\"subject\":\"{payload.a} {#if payload.b}x{#else}y{/if}\",\"body\":\"{#for i in payload.list}{i}{/for}\","
+                    + "\"html\":\"<b>{payload.c}</b>\",\"priority\":\"{payload.p ?: 'low'}\",\"mentions\":\"@room\"}");
+    private static final List<String> SEND_HEADERS = List.of("Title", "X-Priority", "p", "Tags", "Markdown", "Silent",
+            "Click", "Link");
     private static final List<String> VALUES = List.of("null", "true", "false", "0", "-1", "1e999", "123456789012345678901234567890",
             "\"\"", "\"x\"", "[]", "{}", "[null]", "{\"\":null}", "\"\\u0000\"", "\"\\ud800\"", "\"javascript:alert(1)\"",
             "\"<script>x</script>\"", "\"@a:b\"", "\"*\"", "\"markdown\"", "\"resolved\"", "3.5", "[[[[[[[[]]]]]]]]");
@@ -67,10 +74,17 @@ class FuzzTest {
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(base.toString().replaceAll("/$", "")
                             + PATHS.get(endpoint) + (random.nextInt(30) == 0 ? "?mode=" + random.nextInt() : "")))
                     .timeout(Duration.ofSeconds(30)).header("Content-Type", contentType)
-                    .header("Authorization", endpoint == 4 ? TestKeys.ADMIN : key.bearer())
-                    .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+                    .header("Authorization", PATHS.get(endpoint).startsWith("/v1/admin") ? TestKeys.ADMIN : key.bearer())
+                    .method(PATHS.get(endpoint).startsWith("/v1/admin/templates") ? "PUT" : "POST",
+                            HttpRequest.BodyPublishers.ofByteArray(body));
             if (random.nextInt(10) == 0) {
                 request.header("Idempotency-Key", "fuzz-" + random.nextInt(50));
+            }
+            if (PATHS.get(endpoint).endsWith("/send") && random.nextBoolean()) {
+                // header values of any printable kind (HTTP allows no control characters in them)
+                byte[] value = mutate(VALUES.get(random.nextInt(VALUES.size())), random);
+                String printable = new String(value, StandardCharsets.ISO_8859_1).replaceAll("[^\\x20-\\x7e]", "");
+                request.header(SEND_HEADERS.get(random.nextInt(SEND_HEADERS.size())), printable);
             }
             requests.add(request.build());
         }

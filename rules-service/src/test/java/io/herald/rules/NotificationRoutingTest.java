@@ -161,6 +161,39 @@ class NotificationRoutingTest {
                 .contains("unknown room 'moving'");
     }
 
+    @Test
+    void aNotificationPostsAsTheAccountItAsksForOnlyWhenTheRoomListsIt() {
+        Auth.admin().contentType("application/json").body("{\"matrix_room_id\":\"!src:example.org\",\"account\":"
+                + "\"bot\",\"source_accounts\":[\"nas-bot\"]}").put("/v1/rooms/sources").then()
+                .statusCode(org.hamcrest.Matchers.oneOf(200, 201))
+                .body("source_accounts", org.hamcrest.Matchers.contains("nas-bot"));
+        NotificationEvent plain = notification("sources", "as the room");
+        NotificationEvent listed = as(notification("sources", "as nas-bot"), "nas-bot");
+        NotificationEvent unlisted = as(notification("sources", "as a stranger"), "stranger");
+        produce(plain);
+        produce(listed);
+        produce(unlisted);
+        assertThat(Json.decodeDelivery(awaitDeliveries(plain.id(), 1).get(0).value()).destination().matrixRoom()
+                .account()).isEqualTo("bot");
+        assertThat(Json.decodeDelivery(awaitDeliveries(listed.id(), 1).get(0).value()).destination().matrixRoom()
+                .account()).isEqualTo("nas-bot");
+        assertThat(Json.decodeDelivery(awaitDeliveries(unlisted.id(), 1).get(0).value()).destination().matrixRoom()
+                .account()).isEqualTo("bot");
+    }
+
+    private static NotificationEvent as(NotificationEvent n, String account) {
+        return new NotificationEvent(n.id(), n.room(), n.event(), n.receivedAt(), n.source(), "high", account);
+    }
+
+    @Test
+    void aNotificationsPriorityDecidesItsPushesPrio() {
+        var result = io.herald.pushrules.EvaluationResult.NO_MATCH; // the rules alone would say low
+        assertThat(io.herald.rules.routing.DeliveryPlanner.pushPriority("urgent", result, "m.room.message")).isEqualTo("high");
+        assertThat(io.herald.rules.routing.DeliveryPlanner.pushPriority("high", result, "m.room.message")).isEqualTo("high");
+        assertThat(io.herald.rules.routing.DeliveryPlanner.pushPriority("min", result, "m.room.message")).isEqualTo("low");
+        assertThat(io.herald.rules.routing.DeliveryPlanner.pushPriority(null, result, "m.room.message")).isEqualTo("low");
+    }
+
     private static void linkRoom(String room, String matrixRoomId, String account) {
         Auth.admin().contentType("application/json")
                 .body("{\"matrix_room_id\":\"" + matrixRoomId + "\",\"account\":\"" + account + "\"}")

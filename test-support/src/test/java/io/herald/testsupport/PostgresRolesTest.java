@@ -98,7 +98,8 @@ class PostgresRolesTest {
             assertThat(owners).containsExactly("herald_dispatcher");
         }
         try (Connection c = DriverManager.getConnection(legacy, "herald_dispatcher", ""); Statement s = c.createStatement()) {
-            s.executeUpdate("INSERT INTO dispatcher.parked_destination (destination, parked) VALUES ('k', 1)");
+            s.executeUpdate("INSERT INTO dispatcher.parked_delivery (partition, seq, destination, delivery_id, payload, history)"
+                    + " VALUES (0, 1, 'k', 'd', '{}', '[]')");
         }
         try (Connection c = DriverManager.getConnection(legacy, "herald_rules", ""); Statement s = c.createStatement()) {
             assertThatThrownBy(() -> s.executeQuery("SELECT * FROM dispatcher.matrix_account"))

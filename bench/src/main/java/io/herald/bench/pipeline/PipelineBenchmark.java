@@ -19,6 +19,7 @@ import java.net.http.HttpResponse;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -90,6 +91,9 @@ public final class PipelineBenchmark {
         return options.getOrDefault(name, otherwise);
     }
 
+    /** The intake endpoint the load generator posts to: {@code json} or {@code plain} ({@code --endpoint}). */
+    private volatile String endpoint = "json";
+
     private void runAll() throws Exception {
         int seconds = Integer.parseInt(option("seconds", "20"));
         int connections = Integer.parseInt(option("connections", "64"));
@@ -148,14 +152,35 @@ public final class PipelineBenchmark {
      */
     private void intakeOnly(HttpClient client, Context context, int connections, int seconds) throws Exception {
         apiKey = createApiKey();
-        warmUp("intake", 100_000, () -> closedLoop(client, context, connections, 10).accepted.get());
+        // --endpoint json (POST …/notifications), plain (the one-line POST …/send, text/plain with Title and Link
+        // headers) or both: measured alternately on the same stack, twice each, so they are compared back to back
+        List<String> endpoints = option("endpoint", "json").equals("both") ? List.of("json", "plain")
+                : List.of(option("endpoint", "json"));
+        warmUp("intake", 100_000, () -> {
+            long accepted = 0;
+            for (String e : endpoints) {
+                endpoint = e;
+                accepted += closedLoop(client, context, connections, 10).accepted.get();
+            }
+            return accepted;
+        });
+        for (int round = 1; round <= (endpoints.size() > 1 ? 2 : 1); round++) {
+            for (String e : endpoints) {
+                endpoint = e;
+                intakeRound(client, context, connections, seconds);
+            }
+        }
+        client.close();
+    }
+
+    private void intakeRound(HttpClient client, Context context, int connections, int seconds) throws Exception {
         Map<String, Double> cpuBefore = cpu.sample();
         Phase full = closedLoop(client, context, connections, seconds);
         double rate = full.accepted.get() / (double) seconds;
         long[] fullLatencies = full.responseTimes(sentAt, acceptedAt);
-        System.out.printf("INGEST full-speed: connections=%d seconds=%d accepted=%d = %.0f notifications/s non-202=%d"
-                        + " 202 after p50=%.1f ms p99=%.1f ms; CPU per notification: %s%n", connections, seconds,
-                full.accepted.get(), rate, full.failed.get(), percentile(fullLatencies, 0.5),
+        System.out.printf("INGEST full-speed endpoint=%s: connections=%d seconds=%d accepted=%d = %.0f notifications/s"
+                        + " non-202=%d 202 after p50=%.1f ms p99=%.1f ms; CPU per notification: %s%n", endpoint,
+                connections, seconds, full.accepted.get(), rate, full.failed.get(), percentile(fullLatencies, 0.5),
                 percentile(fullLatencies, 0.99), ProcessCpu.perItem(cpuBefore, cpu.sample(), full.accepted.get()));
         int half = Math.max(1, (int) (rate / 2));
         Phase paced = openLoop(client, context, half, seconds);
@@ -164,10 +189,9 @@ public final class PipelineBenchmark {
             Thread.sleep(10);
         }
         long[] latencies = paced.responseTimes(sentAt, acceptedAt);
-        System.out.printf("INGEST half-rate: rate=%d/s seconds=%d accepted=%d non-202=%d 202 after p50=%.1f ms"
-                        + " p99=%.1f ms max=%.1f ms%n", half, seconds, paced.accepted.get(), paced.failed.get(),
-                percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(latencies, 1.0));
-        client.close();
+        System.out.printf("INGEST half-rate endpoint=%s: rate=%d/s seconds=%d accepted=%d non-202=%d 202 after p50=%.1f"
+                        + " ms p99=%.1f ms max=%.1f ms%n", endpoint, half, seconds, paced.accepted.get(),
+                paced.failed.get(), percentile(latencies, 0.5), percentile(latencies, 0.99), percentile(latencies, 1.0));
     }
 
     /** An account on the counting homeserver, {@code rooms} Herald rooms linked to it, and an API key for them. */
@@ -337,13 +361,22 @@ public final class PipelineBenchmark {
     private io.vertx.core.Future<Void> post(HttpClient client, Phase phase) {
         int seq = nextSeq.getAndIncrement();
         sentAt.set(seq, System.nanoTime());
-        String body = "{\"subject\":\"Disk almost full\",\"body\":\"hb:" + seq + "; volume /var on db-" + (seq % 50)
-                + " is at 91% (threshold 90%)\",\"link\":\"https://grafana.example.org/d/disk\"}";
+        String message = "hb:" + seq + "; volume /var on db-" + (seq % 50) + " is at 91% (threshold 90%)";
         phase.inFlight.incrementAndGet();
         RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST)
-                .setAbsoluteURI(option("ingest", "http://127.0.0.1:8081") + "/v1/rooms/" + room(seq % rooms)
-                        + "/notifications")
-                .putHeader("Authorization", "Bearer " + apiKey).putHeader("Content-Type", "application/json");
+                .putHeader("Authorization", "Bearer " + apiKey);
+        String body;
+        if (endpoint.equals("plain")) { // the same notification as one line: the message as body, the rest as headers
+            body = message;
+            request.setAbsoluteURI(option("ingest", "http://127.0.0.1:8081") + "/v1/rooms/" + room(seq % rooms) + "/send")
+                    .putHeader("Content-Type", "text/plain").putHeader("Title", "Disk almost full")
+                    .putHeader("Link", "https://grafana.example.org/d/disk");
+        } else {
+            body = "{\"subject\":\"Disk almost full\",\"body\":\"" + message
+                    + "\",\"link\":\"https://grafana.example.org/d/disk\"}";
+            request.setAbsoluteURI(option("ingest", "http://127.0.0.1:8081") + "/v1/rooms/" + room(seq % rooms)
+                    + "/notifications").putHeader("Content-Type", "application/json");
+        }
         return client.request(request)
                 .compose(r -> r.send(Buffer.buffer(body)))
                 .compose(response -> response.body().map(ignored -> response))

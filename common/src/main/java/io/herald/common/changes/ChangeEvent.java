@@ -30,7 +30,13 @@ public record ChangeEvent(Kind kind, String id, Instant changedAt, String origin
         /** An API key, revoked (ingest-service). Id: the key's id, {@code key_…}. */
         API_KEY("api-key"),
         /** A Matrix account of the dispatcher (created, changed, logged in again, deleted). Id: account id. */
-        ACCOUNT("account");
+        ACCOUNT("account"),
+        /** A room's queue was purged (dispatcher): read its purge fences again. Id: room key. */
+        QUEUE_PURGE("queue-purge"),
+        /** A room's parked deliveries are to be tried now (dispatcher; a command more than a change). Id: room key. */
+        QUEUE_FLUSH("queue-flush"),
+        /** A message template was saved or deleted (ingest-service). Id: the template's name. */
+        TEMPLATE("template");
 
         private final String wireName;
 

@@ -46,6 +46,8 @@ public class MatrixLogin {
     private final SecretBox secrets;
     private final AccountDirectory directory;
     private final ConcurrentMap<String, CompletableFuture<Outcome>> inFlight = new ConcurrentHashMap<>();
+    /** Accounts whose homeserver rate-limited a login: no new login before this (System.nanoTime), per account. */
+    private final ConcurrentMap<String, Long> loginsHeldUntil = new ConcurrentHashMap<>();
 
     MatrixLogin(HomeserverClient homeservers, SecretBox secrets, AccountDirectory directory) {
         this.homeservers = homeservers;
@@ -55,6 +57,13 @@ public class MatrixLogin {
 
     /** Renews the token {@code staleToken} of the account, or joins the renewal already under way. Never fails. */
     public Uni<Outcome> relogin(String accountId, String staleToken) {
+        Long heldUntil = loginsHeldUntil.get(accountId);
+        long wait = heldUntil == null ? 0 : heldUntil - System.nanoTime();
+        if (wait > 0) {
+            // Patient: the homeserver asked to wait; the delivery retries after that instead of asking again now.
+            return Uni.createFrom().item(new Unavailable("logging in again waits for the homeserver's rate limit",
+                    java.time.Duration.ofNanos(wait), true));
+        }
         CompletableFuture<Outcome> mine = new CompletableFuture<>();
         CompletableFuture<Outcome> running = inFlight.putIfAbsent(accountId, mine);
         if (running != null) {
@@ -66,6 +75,12 @@ public class MatrixLogin {
                 outcome = reloginBlocking(accountId, staleToken);
             } catch (RuntimeException e) {
                 outcome = new Unavailable("logging in again failed: " + e.getMessage(), null, false);
+            }
+            if (outcome instanceof Unavailable u && u.rateLimited()) {
+                java.time.Duration hold = u.retryAfter() == null ? java.time.Duration.ofSeconds(1) : u.retryAfter();
+                loginsHeldUntil.put(accountId, System.nanoTime() + hold.toNanos());
+            } else {
+                loginsHeldUntil.remove(accountId);
             }
             inFlight.remove(accountId, mine);
             mine.complete(outcome);

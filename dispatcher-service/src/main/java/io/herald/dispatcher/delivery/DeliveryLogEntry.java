@@ -18,4 +18,6 @@ public record DeliveryLogEntry(String deliveryId, String notificationId, String 
     public static final String DEAD = "dead";
     /** A push gateway rejected the pushkey: the pusher is removed, nothing is retried. */
     public static final String REJECTED = "rejected";
+    /** Dropped from its room's queue (DELETE /v1/rooms/{room}/queue) before it was sent: never sent. */
+    public static final String PURGED = "purged";
 }

@@ -109,9 +109,14 @@ public class DeliveryPartitions implements KafkaConsumerRebalanceListener {
 
     @Override
     public void onPartitionsLost(Consumer<?, ?> kafkaConsumer, Collection<TopicPartition> partitions) {
-        // Already someone else's: stop at once, commit nothing.
+        // Already someone else's: stop, commit nothing. Still wait (bounded) for the lanes to stop before this consumer
+        // rejoins: a park still being written must not appear behind the back of whoever gets the partition next.
         List<Integer> numbers = partitions.stream().map(TopicPartition::partition).toList();
-        lanes.revoke(numbers);
+        try {
+            lanes.revoke(numbers).get(drainTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            LOG.warnf("partitions %s lost: their lanes did not stop within %s", numbers, drainTimeout);
+        }
         numbers.forEach(consumer.offsets()::forget);
     }
 

@@ -65,10 +65,11 @@ public class DeliveryProcessor {
     private final DeliveryMetrics metrics;
     private final Outages outages;
     private final Duration maxRetryDuration;
+    private final DeliveryGate gate;
 
     DeliveryProcessor(DeliveryLog log, DeadLetterStore deadLetters, DeadLetterTopic deadLetterTopic,
             @Channel(Channels.PUSHERS_REJECTED) MutinyEmitter<String> rejectedPushers, Backoff backoff,
-            DeliveryMetrics metrics, Outages outages, DispatcherConfig config) {
+            DeliveryMetrics metrics, Outages outages, DispatcherConfig config, DeliveryGate gate) {
         this.log = log;
         this.deadLetters = deadLetters;
         this.deadLetterTopic = deadLetterTopic;
@@ -77,6 +78,20 @@ public class DeliveryProcessor {
         this.metrics = metrics;
         this.outages = outages;
         this.maxRetryDuration = config.maxRetryDuration();
+        this.gate = gate;
+    }
+
+    /**
+     * Asked right before a send starts: null when the delivery may be sent; when it was purged from its room's queue,
+     * its outcome instead (logged as {@code purged}, never sent; completes once durable).
+     */
+    public CompletionStage<Void> purgedInstead(Delivery delivery, List<AttemptRecord> history) {
+        if (!gate.purged(delivery)) {
+            return null;
+        }
+        metrics.finished(delivery, DeliveryLogEntry.PURGED);
+        return logged(delivery, DeliveryLogEntry.PURGED, history,
+                SendResult.rejected(null, "purged from the room's queue before it was sent")).subscribeAsCompletionStage();
     }
 
     /** After an attempt: settle the delivery, or try again later. {@code failuresInARow} counts this one. */
@@ -99,6 +114,7 @@ public class DeliveryProcessor {
                     + " attempts; last: " + result.reason(), result.status()));
         }
         metrics.retried(delivery);
+        AttemptRecord.nextAttemptAt(history, Instant.now().plus(wait)); // shown by GET /v1/notifications/{id}
         return new Next.TryAgain(wait);
     }
 

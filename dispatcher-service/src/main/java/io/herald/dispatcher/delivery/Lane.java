@@ -44,6 +44,8 @@ final class Lane {
     private static final Logger LOG = Logger.getLogger(Lane.class);
     private static final int LOT_PAGE = 100;
     private static final Duration LOT_POLL = Duration.ofMillis(20);
+    /** A parked delivery's attempts are written to its row before a wait this long (a crash then loses none of them). */
+    private static final Duration HISTORY_WORTH_WRITING = Duration.ofSeconds(1);
 
     final String destination;
     final int partition;
@@ -80,8 +82,14 @@ final class Lane {
     /** The record whose send is under way: a revocation lets it finish. */
     private Fresh sending;
     private ScheduledFuture<?> timer;
+    /** Completed by {@link #flush()}: a wait for recovery ends then too. */
+    private CompletableFuture<Void> flush = new CompletableFuture<>();
 
     private volatile long progressNanos = System.nanoTime();
+    /** What the lane's flow waits for now; NONE while a step runs. A running lane waiting on nothing has lost its flow. */
+    private volatile Waiting waiting = Waiting.NONE;
+
+    enum Waiting { NONE, TIMER, CIRCUIT, OPERATION, PARKING }
     /** When the operation under way (a send, a lot read) started; 0 when none is. */
     private volatile long operationSinceNanos;
 
@@ -113,6 +121,7 @@ final class Lane {
             startIfIdle();
         }
         if (parkDirectly) {
+            LOG.debugf("destination %s: %d parked on arrival", destination, fresh.seq);
             park(List.of(fresh), false);
         }
         return true;
@@ -131,18 +140,30 @@ final class Lane {
     private void startIfIdle() {
         if (!running && !revoked) {
             running = true;
-            services.run(this::step);
+            next();
         }
     }
 
     private void next() {
-        services.run(this::step);
+        later(this::step);
+    }
+
+    /** Runs a continuation of this lane's flow; a failure in it is a crash of the lane, retried, never a lost flow. */
+    private void later(Runnable continuation) {
+        services.run(() -> {
+            try {
+                continuation.run();
+            } catch (RuntimeException e) {
+                crashed(e);
+            }
+        });
     }
 
     /** The next thing to do. A lane runs one step at a time. */
     private void step() {
         try {
             progressNanos = System.nanoTime();
+            waiting = Waiting.NONE;
             Fresh fresh;
             ParkingLot.Row row;
             boolean idle = false;
@@ -155,6 +176,7 @@ final class Lane {
                 row = fresh == null ? lotPage.peek() : null;
                 if (fresh == null && row == null) {
                     if (queueMoves > 0) {
+                        waiting = Waiting.PARKING;
                         return; // the move's completion steps again
                     }
                     if (!parked) {
@@ -181,6 +203,11 @@ final class Lane {
 
     private void attemptInMemory(Fresh fresh) {
         Delivery delivery = fresh.delivery;
+        CompletionStage<Void> purged = services.processor().purgedInstead(delivery, fresh.history);
+        if (purged != null) { // the gate's answer holds for this attempt: nothing else runs before the send below
+            settleInMemory(fresh, purged);
+            return;
+        }
         if (Instant.now().isAfter(services.processor().deadline(delivery))) {
             settleInMemory(fresh, services.processor().deadLetter(delivery, fresh.history,
                     "gave up at the deadline after " + fresh.history.size() + " attempts", null));
@@ -220,6 +247,7 @@ final class Lane {
 
     /** The delivery is finished: its outcome becomes durable in the background, the lane moves on at once. */
     private void settleInMemory(Fresh fresh, CompletionStage<Void> outcome) {
+        LOG.debugf("destination %s: %d settled in memory", destination, fresh.seq);
         synchronized (this) {
             if (queue.remove(fresh)) {
                 services.hostLoad(host, -1);
@@ -240,7 +268,10 @@ final class Lane {
             queueMoves++;
             parksStarted++;
         }
-        LOG.debugf("destination %s parked with %d deliveries: %s", destination, moving.size(), why);
+        if (LOG.isDebugEnabled()) {
+            LOG.debugf("destination %s parked %s: %s", destination, moving.stream().map(f -> f.seq).toList(), why);
+        }
+        waiting = Waiting.PARKING;
         park(moving, true);
     }
 
@@ -295,12 +326,17 @@ final class Lane {
     /** Reads the next page of the lot; leaves the lot (in memory again) when it has nothing left. */
     private void readLot() {
         long parksBefore;
+        boolean parksUnderWay;
         int skip;
         synchronized (this) {
             parksBefore = parksStarted;
+            // A park under way now may commit after the read's snapshot, yet finish before its answer comes back: only
+            // a read that started with none under way, and during which none started, may conclude the lot is empty.
+            parksUnderWay = directParks > 0 || queueMoves > 0;
             skip = removing.size();
         }
         operationSinceNanos = System.nanoTime();
+        waiting = Waiting.OPERATION;
         services.blocking(() -> services.lot().next(destination, LOT_PAGE + skip), read -> {
             operationSinceNanos = 0;
             boolean stillParked;
@@ -308,9 +344,13 @@ final class Lane {
             synchronized (this) {
                 List<ParkingLot.Row> rows = read.stream().filter(r -> !removing.contains(r.seq())).toList();
                 empty = rows.isEmpty();
+                if (LOG.isDebugEnabled()) {
+                    LOG.debugf("destination %s read %s from the lot (skipping %s; %d parks under way)", destination,
+                            rows.stream().map(ParkingLot.Row::seq).toList(), removing, directParks + queueMoves);
+                }
                 if (!empty) {
                     lotPage.addAll(rows);
-                } else if (directParks == 0 && queueMoves == 0 && parksBefore == parksStarted) {
+                } else if (!parksUnderWay && directParks == 0 && queueMoves == 0 && parksBefore == parksStarted) {
                     parked = false; // nothing left, nothing arriving: in memory again
                     LOG.debugf("destination %s unparked", destination);
                 }
@@ -326,6 +366,11 @@ final class Lane {
 
     private void attemptParked(ParkingLot.Row row) {
         Delivery delivery = row.delivery();
+        CompletionStage<Void> purged = services.processor().purgedInstead(delivery, row.history());
+        if (purged != null) { // purged rows drain at once, without waiting for the backoff or the circuit
+            settleParked(row, purged);
+            return;
+        }
         if (Instant.now().isAfter(services.processor().deadline(delivery))) {
             settleParked(row, services.processor().deadLetter(delivery, row.history(),
                     "gave up at the deadline after " + row.history().size() + " attempts", null));
@@ -339,11 +384,18 @@ final class Lane {
             after(Duration.ofNanos(wait), true); // what the peer asked for (or the backoff) before the lane parked
             return;
         }
+        waiting = Waiting.CIRCUIT;
         CompletableFuture<Boolean> turn = circuit.admit();
-        CompletableFuture.anyOf(turn, revokedSignal).whenComplete((ignored, e) -> services.run(() -> {
+        CompletableFuture.anyOf(turn, revokedSignal).whenComplete((ignored, e) -> later(() -> {
             if (isRevoked()) {
                 circuit.withdraw(turn);
                 next();
+                return;
+            }
+            CompletionStage<Void> purgedMeanwhile = services.processor().purgedInstead(delivery, row.history());
+            if (purgedMeanwhile != null) { // purged while it waited for its turn
+                circuit.withdraw(turn);
+                settleParked(row, purgedMeanwhile);
                 return;
             }
             boolean probe = turn.join();
@@ -363,6 +415,11 @@ final class Lane {
                 }
                 Duration delay = ((DeliveryProcessor.Next.TryAgain) next).delay();
                 notBefore(delay);
+                if (delay.compareTo(HISTORY_WORTH_WRITING) < 0) {
+                    next(); // a quick retry: its attempts stay in memory (written with the outcome, or a longer wait)
+                    return;
+                }
+                waiting = Waiting.OPERATION;
                 services.blocking(() -> {
                     services.lot().updateHistory(updated);
                     return null;
@@ -372,6 +429,7 @@ final class Lane {
     }
 
     private void settleParked(ParkingLot.Row row, CompletionStage<Void> outcome) {
+        LOG.debugf("destination %s: parked %d settled", destination, row.seq());
         synchronized (this) {
             lotPage.pollFirst();
             removing.add(row.seq());
@@ -396,7 +454,8 @@ final class Lane {
     private void send(Delivery delivery, boolean probe, Consumer<SendResult> then) {
         long start = System.nanoTime();
         operationSinceNanos = start;
-        services.sender(delivery).send(delivery).subscribe().with(result -> services.run(() -> {
+        waiting = Waiting.OPERATION;
+        services.sender(delivery).send(delivery).subscribe().with(result -> later(() -> {
             operationSinceNanos = 0;
             progressNanos = System.nanoTime();
             services.metrics().attempt(delivery, result.outcome(), System.nanoTime() - start);
@@ -410,7 +469,7 @@ final class Lane {
             } catch (RuntimeException e) {
                 crashed(e);
             }
-        }), failure -> services.run(() -> {
+        }), failure -> later(() -> {
             operationSinceNanos = 0;
             synchronized (this) {
                 sending = null;
@@ -439,6 +498,7 @@ final class Lane {
      */
     private void after(Duration wait, boolean orRecovery) {
         CompletableFuture<Void> wake = new CompletableFuture<>();
+        waiting = Waiting.TIMER;
         synchronized (this) {
             if (!wait.isZero() && !wait.isNegative()) {
                 timer = services.timers().schedule(() -> wake.complete(null), wait.toNanos(), TimeUnit.NANOSECONDS);
@@ -448,7 +508,7 @@ final class Lane {
         }
         revokedSignal.thenRun(() -> wake.complete(null));
         if (orRecovery) {
-            circuit.nextRecovery().thenRun(() -> {
+            CompletableFuture.anyOf(circuit.nextRecovery(), flushSignal()).thenRun(() -> {
                 synchronized (this) {
                     failuresInARow = 0;
                     notBeforeNanos = 0;
@@ -490,6 +550,20 @@ final class Lane {
                 services.retireIfIdle(this);
             }
         });
+    }
+
+    /** A parked lane waiting out its backoff tries now (its host's circuit still decides when it may send). */
+    void flush() {
+        CompletableFuture<Void> signal;
+        synchronized (this) {
+            signal = flush;
+            flush = new CompletableFuture<>();
+        }
+        signal.complete(null);
+    }
+
+    private synchronized CompletableFuture<Void> flushSignal() {
+        return flush;
     }
 
     // ---- revocation ---------------------------------------------------------------------------------------------
@@ -554,6 +628,19 @@ final class Lane {
 
     long progressNanos() {
         return progressNanos;
+    }
+
+    /**
+     * True when the lane has work but its flow waits on nothing (a continuation was lost: a bug) and has made no
+     * progress for {@code nanos}; {@link #kick()} gives it a new step. The safety net of the watchdog.
+     */
+    synchronized boolean lostItsFlow(long now, long nanos) {
+        return running && !revoked && waiting == Waiting.NONE && now - progressNanos > nanos;
+    }
+
+    void kick() {
+        progressNanos = System.nanoTime();
+        next();
     }
 
     long operationSinceNanos() {

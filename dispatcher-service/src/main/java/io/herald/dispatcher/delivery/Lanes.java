@@ -176,6 +176,16 @@ public class Lanes implements LaneServices {
         return revoke(new HashSet<>(assigned));
     }
 
+    /** The lanes of these destinations (those this instance has) try their parked deliveries now. */
+    public void flush(Collection<String> destinations) {
+        destinations.forEach(d -> {
+            Lane lane = lanes.get(d);
+            if (lane != null) {
+                lane.flush();
+            }
+        });
+    }
+
     Collection<Lane> all() {
         return lanes.values();
     }

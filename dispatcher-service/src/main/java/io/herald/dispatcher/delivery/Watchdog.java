@@ -32,6 +32,8 @@ public class Watchdog implements HealthCheck {
     private final long stuckAfterNanos;
     private final Set<Object> reported = Collections.newSetFromMap(new WeakHashMap<>());
     private volatile int stuck;
+    private static final long LOST_FLOW_NANOS = 60_000_000_000L;
+    private io.micrometer.core.instrument.Counter restarted;
     private final DeliveryMetrics metrics;
 
     Watchdog(DeliveryConsumer consumer, Lanes lanes, Outages outages, DispatcherConfig config, DeliveryMetrics metrics) {
@@ -43,6 +45,9 @@ public class Watchdog implements HealthCheck {
     }
 
     void registerGauges(@jakarta.enterprise.event.Observes io.quarkus.runtime.StartupEvent event) {
+        restarted = io.micrometer.core.instrument.Counter.builder("herald.lanes.restarted")
+                .description("lanes whose flow was lost and that the watchdog restarted (a bug if ever above zero)")
+                .register(metrics.registry());
         io.micrometer.core.instrument.Gauge.builder("herald.deliveries.stuck", () -> stuck)
                 .description("deliveries that made no progress for watchdog.stuck-after").register(metrics.registry());
         io.micrometer.core.instrument.Gauge.builder("herald.deliveries.in.memory", () -> consumer.inMemory().size())
@@ -67,6 +72,13 @@ public class Watchdog implements HealthCheck {
             }
         }
         for (Lane lane : lanes.all()) {
+            if (lane.lostItsFlow(now, LOST_FLOW_NANOS)) {
+                // A bug: a continuation of the lane's flow was lost. Say so loudly, then give it a new step.
+                LOG.errorf("destination %s had work but its lane waited on nothing for %d s; restarted it",
+                        lane.destination, (now - lane.progressNanos()) / 1_000_000_000L);
+                restarted.increment();
+                lane.kick();
+            }
             long since = lane.operationSinceNanos();
             if (since != 0 && now - since > stuckAfterNanos) {
                 found++;

@@ -82,6 +82,20 @@ public class DevHomeserver {
         return Response.ok(Map.of("event_id", message.eventId())).build();
     }
 
+    /** A redaction, recorded as an {@code m.room.redaction} event whose content names what it redacts. */
+    @PUT
+    @Path("homeserver/_matrix/client/v3/rooms/{roomId}/redact/{eventId}/{txnId}")
+    @PermitAll
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response redact(@PathParam("roomId") String roomId, @PathParam("eventId") String eventId,
+            @PathParam("txnId") String txnId, @HeaderParam("Authorization") String authorization,
+            Map<String, Object> body) {
+        Map<String, Object> content = new java.util.LinkedHashMap<>(body == null ? Map.of() : body);
+        content.put("redacts", eventId);
+        return send(roomId, "m.room.redaction", txnId, authorization, content);
+    }
+
     @GET
     @Path("sink")
     @Produces(MediaType.APPLICATION_JSON)

@@ -2,9 +2,30 @@ package io.herald.dispatcher.send;
 
 import io.herald.dispatcher.http.SafeText;
 import java.time.Instant;
+import java.util.List;
 
-/** One attempt of a delivery, as kept in the delivery log, the parking lot and with dead letters. */
-public record AttemptRecord(Instant at, Integer status, String outcome, String detail) {
+/**
+ * One attempt of a delivery, as kept in the delivery log, the parking lot and with dead letters; {@code nextAttemptAt}:
+ * when the next try was due, if one was planned after this one.
+ */
+public record AttemptRecord(Instant at, Integer status, String outcome, String detail, Instant nextAttemptAt) {
+
+    public AttemptRecord(Instant at, Integer status, String outcome, String detail) {
+        this(at, status, outcome, detail, null);
+    }
+
+    /** Notes on the last attempt of {@code history} (a mutable list) when the next one is due. */
+    public static void nextAttemptAt(List<AttemptRecord> history, Instant due) {
+        int last = history.size() - 1;
+        if (last >= 0) {
+            AttemptRecord a = history.get(last);
+            try {
+                history.set(last, new AttemptRecord(a.at, a.status, a.outcome, a.detail, due));
+            } catch (UnsupportedOperationException e) {
+                // an immutable history (tests): nothing to note on
+            }
+        }
+    }
 
     public static AttemptRecord of(SendResult result) {
         return new AttemptRecord(Instant.now(), result.status(), result.outcome(), SafeText.of(result.reason()));

@@ -16,12 +16,20 @@ import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import io.herald.common.Relations;
+import io.herald.dispatcher.http.SafeText;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Sends a delivery into a Matrix room: {@code PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}} as the
- * delivery's account. The txnId comes from the delivery id and the account has one fixed device, so the homeserver
+ * delivery's account; an edit of an earlier notification ({@link Relations}) with the original's event id in its
+ * {@code m.relates_to}, a redaction with {@code PUT …/rooms/{roomId}/redact/{eventId}/{txnId}}. A message sent more
+ * than {@code herald.dispatcher.late-after} after its notification was accepted is marked late ({@link LateMarker}). The txnId comes from the delivery id and the account has one fixed device, so the homeserver
  * answers a repeated attempt with the event it already created instead of posting twice. Re-login after
  * {@code M_UNKNOWN_TOKEN} is not done here but by {@link ReloggingRoomSender} around it. Every send goes to the address
  * the {@link OutboundGuard} checked for the account's homeserver.
@@ -35,9 +43,11 @@ public class MatrixRoomSender implements Sender {
     private final SendLimits limits;
     private final Answers answers;
     private final OutboundGuard guard;
+    private final SentEvents sentEvents;
+    private final Duration lateAfter;
 
     MatrixRoomSender(Vertx vertx, DispatcherConfig config, AccountDirectory accounts, SendLimits limits, Answers answers,
-            OutboundGuard guard) {
+            OutboundGuard guard, SentEvents sentEvents) {
         this.client = WebClient.create(vertx, new WebClientOptions()
                 .setUserAgent("Herald")
                 .setKeepAlive(true)
@@ -50,6 +60,8 @@ public class MatrixRoomSender implements Sender {
         this.limits = limits;
         this.answers = answers;
         this.guard = guard;
+        this.sentEvents = sentEvents;
+        this.lateAfter = config.lateAfter();
     }
 
     public static String sendPath(Delivery delivery) {
@@ -78,14 +90,70 @@ public class MatrixRoomSender implements Sender {
     }
 
     private Uni<SendResult> send(Delivery delivery, Credentials credentials, Target homeserver) {
+        String original = Relations.target(delivery.event());
+        if (original == null) {
+            return put(delivery, credentials, homeserver, sendPath(delivery), content(delivery, null));
+        }
+        return sentEvents.eventIdOf(Delivery.idFor(original, delivery.destination())).flatMap(eventId -> {
+            if (eventId == null) {
+                return Uni.createFrom().item(SendResult.rejected(null, "notification " + original + ", which this "
+                        + (isRedaction(delivery) ? "redacts" : "edits") + ", has no Matrix event in this room (it was"
+                        + " not delivered there: pending elsewhere, dead, purged, or posted as another account)"));
+            }
+            return isRedaction(delivery)
+                    ? put(delivery, credentials, homeserver, redactPath(delivery, eventId), redaction(delivery))
+                    : put(delivery, credentials, homeserver, sendPath(delivery), content(delivery, eventId));
+        }).onFailure().recoverWithItem(e -> new SendResult.Retry(null, SafeText.of(e.getMessage()), null, false));
+    }
+
+    private Uni<SendResult> put(Delivery delivery, Credentials credentials, Target homeserver, String path,
+            Map<String, Object> body) {
         return limits.limited(credentials.homeserver(), credentials.accountId(), () -> homeserver
-                .request(client, HttpMethod.PUT, sendPath(delivery))
+                .request(client, HttpMethod.PUT, path)
                 .putHeader("Authorization", "Bearer " + credentials.accessToken())
                 .putHeader("Content-Type", "application/json")
                 .timeout(timeoutMillis)
-                .sendBuffer(Buffer.buffer(Json.encode(delivery.event().content())))
+                .sendBuffer(Buffer.buffer(Json.encode(body)))
                 .map(answers::roomSend)
+                .invoke(result -> {
+                    if (result instanceof SendResult.Delivered delivered) {
+                        sentEvents.remember(delivery.id(), delivered.eventId());
+                    }
+                })
                 .onFailure().recoverWithItem(e -> answers.failure(homeserver, e)));
+    }
+
+    /** The content as sent: marked late when it is, with the original's event id when it is an edit. */
+    Map<String, Object> content(Delivery delivery, String originalEventId) {
+        Map<String, Object> content = LateMarker.mark(delivery.event().type(), delivery.event().content(),
+                delivery.acceptedAt(), Instant.now(), lateAfter);
+        if (originalEventId == null) {
+            return content;
+        }
+        Map<String, Object> edit = new LinkedHashMap<>(content);
+        edit.remove(Relations.KEY);
+        Map<String, Object> relation = new LinkedHashMap<>();
+        if (content.get("m.relates_to") instanceof Map<?, ?> given) {
+            given.forEach((k, v) -> relation.put(String.valueOf(k), v));
+        }
+        relation.put("rel_type", "m.replace");
+        relation.put("event_id", originalEventId);
+        edit.put("m.relates_to", relation);
+        return edit;
+    }
+
+    private static boolean isRedaction(Delivery delivery) {
+        return Relations.REDACTION.equals(delivery.event().type());
+    }
+
+    private static Map<String, Object> redaction(Delivery delivery) {
+        Object reason = delivery.event().content().get("reason");
+        return reason instanceof String r ? Map.of("reason", r) : Map.of();
+    }
+
+    public static String redactPath(Delivery delivery, String eventId) {
+        return "/_matrix/client/v3/rooms/" + encode(delivery.destination().matrixRoom().roomId())
+                + "/redact/" + encode(eventId) + "/" + encode(delivery.txnId());
     }
 
     private static String encode(String s) {

@@ -38,10 +38,10 @@ public class PushGatewaySender implements Sender {
     private final long timeoutMillis;
     private final OutboundGuard guard;
     private final Answers answers;
-    private final RoomDeliveryEvents roomEvents;
+    private final SentEvents roomEvents;
 
     PushGatewaySender(Vertx vertx, DispatcherConfig config, OutboundGuard guard, Answers answers,
-            RoomDeliveryEvents roomEvents) {
+            SentEvents roomEvents) {
         this.client = WebClient.create(vertx, new WebClientOptions().setUserAgent("Herald").setKeepAlive(true)
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 .setMaxPoolSize(config.gateway().maxConnections()).setFollowRedirects(false));
@@ -66,12 +66,12 @@ public class PushGatewaySender implements Sender {
      */
     private Uni<SendResult> afterRoomDelivery(Delivery delivery, String roomDelivery) {
         return roomEvents.outcome(roomDelivery).flatMap(outcome -> {
-            if (outcome instanceof RoomDeliveryEvents.Outcome.Delivered delivered) {
+            if (outcome instanceof SentEvents.Outcome.Delivered delivered) {
                 return send(delivery, delivered.eventId());
             }
-            if (outcome instanceof RoomDeliveryEvents.Outcome.Dead) {
-                return Uni.createFrom().item(SendResult.rejected(null, "its room delivery " + roomDelivery
-                        + " was dead-lettered: replay that one, then this push"));
+            if (outcome instanceof SentEvents.Outcome.Undelivered undelivered) {
+                return Uni.createFrom().item(SendResult.rejected(null, "its room delivery " + roomDelivery + " ended "
+                        + undelivered.state() + ", not delivered: replay that one, then this push"));
             }
             return Uni.createFrom().item(waiting(roomDelivery));
         }).onFailure().recoverWithItem(e -> waiting(roomDelivery));

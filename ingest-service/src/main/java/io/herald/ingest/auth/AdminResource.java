@@ -63,7 +63,14 @@ public class AdminResource {
             @NotEmpty(message = "must list at least one room, or \"*\"") @Size(max = 1000)
             @Schema(description = "room keys the key may post to; [\"*\"] for all")
             List<@NotNull @Pattern(regexp = ROOM_OR_STAR, message = "must be a room key or *") String> rooms,
-            @Valid RateLimit rateLimit) {
+            @Valid RateLimit rateLimit,
+            @Size(max = 64, message = "must be at most 64 characters")
+            @Pattern(regexp = Limits.PRINTABLE_PATTERN, message = "must not contain control characters")
+            @Schema(description = "shown as the prefix of every message the key sends (\"nas1: …\")") String label,
+            @Pattern(regexp = "[A-Za-z0-9._~-]{1,128}", message = "must be a dispatcher account id")
+            @Schema(description = "the dispatcher account the key's messages are posted as; the room must list it"
+                    + " among its source_accounts (else the room's account posts)") String account,
+            @Schema(description = "may send urgent notifications, which mention the room (@room)") Boolean mayMentionRoom) {
     }
 
     public record RateLimit(@DecimalMin(value = "0.001", message = "must be positive") @Max(1_000_000) Double perSecond,
@@ -72,13 +79,13 @@ public class AdminResource {
 
     @Schema(name = "ApiKey")
     public record View(String id, String name, String tenant, String sender, List<String> rooms, RateLimit rateLimit,
-            Instant createdAt, Instant revokedAt,
+            String label, String account, boolean mayMentionRoom, Instant createdAt, Instant revokedAt,
             @Schema(description = "the API key: returned only by the create call") String key) {
 
         static View of(ApiKey k, String secret) {
             return new View(k.id(), k.name(), k.tenant(), k.sender(), k.rooms(),
                     k.ratePerSecond() == null && k.burst() == null ? null : new RateLimit(k.ratePerSecond(), k.burst()),
-                    k.createdAt(), k.revokedAt(), secret);
+                    k.label(), k.account(), k.mayMentionRoom(), k.createdAt(), k.revokedAt(), secret);
         }
     }
 
@@ -109,8 +116,10 @@ public class AdminResource {
             throw HttpProblemException.badField("sender", senderProblem
                     + (request.sender() == null ? " (the default, herald.ingest.sender)" : ""));
         }
-        ApiKeyStore.Created created = store.create(request.name(), request.tenant(), sender,
-                List.copyOf(request.rooms()), rate == null ? null : rate.perSecond(), rate == null ? null : rate.burst());
+        ApiKeyStore.Created created = store.create(new ApiKeyStore.Spec(request.name(), request.tenant(), sender,
+                List.copyOf(request.rooms()), rate == null ? null : rate.perSecond(), rate == null ? null : rate.burst(),
+                request.label() == null || request.label().isBlank() ? null : request.label().strip(),
+                request.account(), Boolean.TRUE.equals(request.mayMentionRoom())));
         LOG.infof("API key %s created for tenant %s", created.apiKey().id(), created.apiKey().tenant());
         return Response.created(URI.create("/v1/admin/api-keys/" + created.apiKey().id()))
                 .entity(View.of(created.apiKey(), created.secret())).build();

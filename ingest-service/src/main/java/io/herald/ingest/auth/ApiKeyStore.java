@@ -35,7 +35,8 @@ import javax.sql.DataSource;
 @ApplicationScoped
 public class ApiKeyStore {
 
-    private static final String COLUMNS = "id, name, tenant, sender, rooms, rate_per_second, burst, created_at, revoked_at";
+    private static final String COLUMNS = "id, name, tenant, sender, rooms, rate_per_second, burst, created_at, revoked_at,"
+            + " label, account, may_mention_room";
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final DataSource dataSource;
@@ -89,8 +90,12 @@ public class ApiKeyStore {
         return key;
     }
 
-    public Created create(String name, String tenant, String sender, List<String> rooms, Double ratePerSecond,
-            Integer burst) {
+    /** What a new key is made of (all but the tenant, the sender and the rooms optional). */
+    public record Spec(String name, String tenant, String sender, List<String> rooms, Double ratePerSecond,
+            Integer burst, String label, String account, boolean mayMentionRoom) {
+    }
+
+    public Created create(Spec spec) {
         byte[] random = new byte[32];
         RANDOM.nextBytes(random);
         String secret = "hrld_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
@@ -99,23 +104,27 @@ public class ApiKeyStore {
         String id = "key_" + HexFormat.of().formatHex(idBytes);
         try (Connection c = dataSource.getConnection();
                 PreparedStatement ps = c.prepareStatement("INSERT INTO api_keys (id, key_hash, name, tenant, sender, rooms,"
-                        + " rate_per_second, burst) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + COLUMNS)) {
+                        + " rate_per_second, burst, label, account, may_mention_room)"
+                        + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING " + COLUMNS)) {
             ps.setString(1, id);
             ps.setString(2, sha256(secret));
-            ps.setString(3, name);
-            ps.setString(4, tenant);
-            ps.setString(5, sender);
-            ps.setArray(6, c.createArrayOf("text", rooms.toArray()));
-            if (ratePerSecond == null) {
+            ps.setString(3, spec.name());
+            ps.setString(4, spec.tenant());
+            ps.setString(5, spec.sender());
+            ps.setArray(6, c.createArrayOf("text", spec.rooms().toArray()));
+            if (spec.ratePerSecond() == null) {
                 ps.setNull(7, Types.DOUBLE);
             } else {
-                ps.setDouble(7, ratePerSecond);
+                ps.setDouble(7, spec.ratePerSecond());
             }
-            if (burst == null) {
+            if (spec.burst() == null) {
                 ps.setNull(8, Types.INTEGER);
             } else {
-                ps.setInt(8, burst);
+                ps.setInt(8, spec.burst());
             }
+            ps.setString(9, spec.label());
+            ps.setString(10, spec.account());
+            ps.setBoolean(11, spec.mayMentionRoom());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return new Created(read(rs), secret);
@@ -185,7 +194,8 @@ public class ApiKeyStore {
         Timestamp revoked = rs.getTimestamp("revoked_at");
         return new ApiKey(rs.getString("id"), rs.getString("name"), rs.getString("tenant"), rs.getString("sender"),
                 List.of((String[]) rooms.getArray()), ratePerSecond, burst, rs.getTimestamp("created_at").toInstant(),
-                revoked == null ? null : revoked.toInstant());
+                revoked == null ? null : revoked.toInstant(), rs.getString("label"), rs.getString("account"),
+                rs.getBoolean("may_mention_room"));
     }
 
     static String sha256(String s) {

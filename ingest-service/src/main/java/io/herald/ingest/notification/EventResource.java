@@ -108,6 +108,10 @@ public class EventResource {
         if (content == null || !content.isObject()) {
             errors.add(new Problem.FieldError("content", "is required (a JSON object)"));
         }
+        if (content != null && content.isObject() && content.has(io.herald.common.Relations.KEY)) {
+            // edits and redactions go through PUT and DELETE /v1/notifications/{id}, which check whose they are
+            errors.add(new Problem.FieldError("content", "must not contain " + io.herald.common.Relations.KEY));
+        }
         JsonNode stateKey = json.get("state_key");
         if (stateKey != null && !stateKey.isNull() && !stateKey.isTextual()) {
             errors.add(new Problem.FieldError("state_key", "must be a string"));
@@ -115,8 +119,7 @@ public class EventResource {
             check(errors, "state_key", Limits.matrixStringProblem(stateKey.textValue()));
         }
         if (!errors.isEmpty()) {
-            String detail = String.join("; ", errors.stream().map(f -> f.field() + ": " + f.message()).toList());
-            throw new HttpProblemException(new Problem("about:blank", "Bad Request", 400, detail, errors), Map.of());
+            throw HttpProblemException.badFields(null, errors);
         }
         @SuppressWarnings("unchecked")
         Map<String, Object> contentMap = Json.MAPPER.convertValue((ObjectNode) content, Map.class);

@@ -46,8 +46,18 @@ public class Intake {
         this.idempotency = idempotency;
     }
 
-    /** An event to publish and where it came from ({@code http}, {@code alertmanager}, …). */
-    public record Draft(MatrixEvent event, String source) {
+    /**
+     * An event to publish, where it came from ({@code http}, {@code alertmanager}, …), its priority (or null) and the
+     * account to post as (null: the key's, if it has one; edits and redactions take their original's).
+     */
+    public record Draft(MatrixEvent event, String source, Priority priority, String account) {
+        public Draft(MatrixEvent event, String source) {
+            this(event, source, null, null);
+        }
+
+        public Draft(MatrixEvent event, String source, Priority priority) {
+            this(event, source, priority, null);
+        }
     }
 
     /**
@@ -73,7 +83,10 @@ public class Intake {
             String id = idempotencyKey == null ? UUID.randomUUID().toString()
                     : notificationId(key.tenant(), idempotencyKey, requestHash, i);
             ids.add(id);
-            events.add(new NotificationEvent(id, room, drafts.get(i).event(), now, drafts.get(i).source()));
+            Draft draft = drafts.get(i);
+            events.add(new NotificationEvent(id, room, Labels.apply(draft.event(), key.label()), now, draft.source(),
+                    draft.priority() == null ? null : draft.priority().wireName(),
+                    draft.account() != null ? draft.account() : key.account()));
         }
         for (NotificationEvent event : events) {
             List<Limits.Violation> violations = event.violations();

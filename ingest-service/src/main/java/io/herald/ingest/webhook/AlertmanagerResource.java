@@ -1,7 +1,20 @@
 package io.herald.ingest.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.herald.common.Json;
 import io.herald.common.Limits;
+import io.herald.common.Relations;
+import io.herald.ingest.auth.ApiKey;
+import io.herald.ingest.template.Rendered;
+import io.herald.ingest.template.Templates;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.Objects;
+import java.util.Optional;
+import org.jboss.logging.Logger;
 import io.herald.common.MatrixEvent;
 import io.herald.ingest.HttpProblemException;
 import io.herald.ingest.IngestConfig;
@@ -51,17 +64,27 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @RoomAccess
 public class AlertmanagerResource {
 
+    private static final Logger LOG = Logger.getLogger(AlertmanagerResource.class);
+    private static final TypeReference<LinkedHashMap<String, Object>> LINKED_MAP = new TypeReference<>() {
+    };
+
     private final Intake intake;
     private final Caller caller;
     private final IngestConfig.Alertmanager config;
+    private final Templates templates;
+    private final AlertMessages alertMessages;
 
-    AlertmanagerResource(Intake intake, Caller caller, IngestConfig config) {
+    AlertmanagerResource(Intake intake, Caller caller, IngestConfig config, Templates templates,
+            AlertMessages alertMessages) {
         this.intake = intake;
         this.caller = caller;
         this.config = config.alertmanager();
+        this.templates = templates;
+        this.alertMessages = alertMessages;
     }
 
     @POST
+    @Blocking
     @Operation(summary = "Alertmanager webhook (v4)",
             description = "One notification per alert (mode=alert) or per call (mode=group); resolved ones are m.notice.")
     @APIResponse(responseCode = "202", description = "on Kafka", content = @Content(schema = @Schema(implementation = Accepted.class)))
@@ -94,19 +117,94 @@ public class AlertmanagerResource {
                 throw HttpProblemException.badField("alerts[" + i + "].status", "must be firing or resolved");
             }
         }
-        String sender = caller.key().sender();
-        List<Intake.Draft> drafts = new ArrayList<>();
-        if (effectiveMode.equals("alert")) {
-            for (JsonNode alert : alerts) {
-                drafts.add(draft(sender, alertSubject(alert), alertBody(alert, Map.of()),
-                        link(Payloads.text(alert.get("generatorURL")), Payloads.text(payload.get("externalURL"))),
-                        "resolved".equals(alert.get("status").asText())));
-            }
-        } else {
-            drafts.add(groupDraft(sender, payload, alerts));
+        ApiKey key = caller.key();
+        String sender = key.sender();
+        if (effectiveMode.equals("group")) {
+            return intake.accept(key, room, idempotencyKey,
+                    () -> effectiveMode + "\n" + new String(body, StandardCharsets.UTF_8),
+                    List.of(groupDraft(sender, payload, alerts))).map(Accepted::response);
         }
-        return intake.accept(caller.key(), room, idempotencyKey,
-                () -> effectiveMode + "\n" + new String(body, StandardCharsets.UTF_8), drafts).map(Accepted::response);
+        Templates.Compiled template = templates.of("alertmanager").orElseThrow();
+        Map<String, Object> document = Json.MAPPER.convertValue(payload, LINKED_MAP);
+        List<Intake.Draft> drafts = new ArrayList<>();
+        List<JsonNode> firings = new ArrayList<>();
+        for (JsonNode alert : alerts) {
+            boolean resolved = "resolved".equals(alert.get("status").asText());
+            Rendered message = Rendered.of(template, Map.of("alert", view(alert), "payload", document),
+                    link(Payloads.text(alert.get("generatorURL")), Payloads.text(payload.get("externalURL"))),
+                    resolved ? Boolean.valueOf(config.resolvedSilent()) : null, false, key.mayMentionRoom(),
+                    alertName(alert));
+            String fingerprint = Payloads.text(alert.get("fingerprint"));
+            String startsAt = Objects.requireNonNullElse(Payloads.text(alert.get("startsAt")), "");
+            Optional<String> firing = resolved && fingerprint != null
+                    ? firingOf(key.tenant(), room, fingerprint, startsAt) : Optional.empty();
+            // a resolution edits its firing's message (m.replace) instead of posting another one
+            Map<String, Object> content = firing.map(id -> Relations.replacement(id, message.content()))
+                    .orElse(message.content());
+            drafts.add(new Intake.Draft(MatrixEvent.message(sender, content), "alertmanager", message.priority()));
+            firings.add(!resolved && fingerprint != null ? alert : null);
+        }
+        return intake.accept(key, room, idempotencyKey,
+                () -> effectiveMode + "\n" + new String(body, StandardCharsets.UTF_8), drafts)
+                .call(ids -> Uni.createFrom().item(() -> {
+                    remember(key.tenant(), room, firings, ids);
+                    return ids;
+                }).runSubscriptionOn(Infrastructure.getDefaultWorkerPool()))
+                .map(Accepted::response);
+    }
+
+    private Optional<String> firingOf(String tenant, String room, String fingerprint, String startsAt) {
+        try {
+            return alertMessages.firing(tenant, room, fingerprint, startsAt);
+        } catch (SQLException e) {
+            LOG.warnf("alert %s: its firing message could not be looked up, posting the resolution as a message: %s",
+                    fingerprint, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private void remember(String tenant, String room, List<JsonNode> firings, List<String> ids) {
+        for (int i = 0; i < firings.size() && i < ids.size(); i++) {
+            JsonNode alert = firings.get(i);
+            if (alert == null) {
+                continue;
+            }
+            String fingerprint = Payloads.text(alert.get("fingerprint"));
+            try {
+                alertMessages.remember(tenant, room, fingerprint,
+                        Objects.requireNonNullElse(Payloads.text(alert.get("startsAt")), ""), ids.get(i));
+            } catch (SQLException e) {
+                LOG.warnf("alert %s: its firing message could not be remembered (its resolution will be a message of"
+                        + " its own): %s", fingerprint, e.getMessage());
+            }
+        }
+    }
+
+    /** What templates see of one alert ({@code alert.*}, see docs/templates.md). */
+    static Map<String, Object> view(JsonNode alert) {
+        Map<String, String> labels = labels(alert.get("labels"));
+        Map<String, String> annotations = labels(alert.get("annotations"));
+        List<String> annotationLines = new ArrayList<>();
+        Map<String, String> rest = new TreeMap<>(annotations);
+        for (String key : List.of("summary", "description")) {
+            String value = rest.remove(key);
+            if (value != null) {
+                annotationLines.add(value);
+            }
+        }
+        rest.forEach((k, v) -> annotationLines.add(k + ": " + v));
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("status", alert.get("status").asText());
+        view.put("resolved", "resolved".equals(alert.get("status").asText()));
+        view.put("name", alertName(alert));
+        view.put("labels", labels);
+        view.put("annotations", annotations);
+        view.put("annotationLines", annotationLines);
+        view.put("labelText", labels.isEmpty() ? "" : format(labels));
+        for (String field : List.of("startsAt", "endsAt", "generatorURL", "fingerprint")) {
+            view.put(field, Objects.requireNonNullElse(Payloads.text(alert.get(field)), ""));
+        }
+        return view;
     }
 
     private Intake.Draft draft(String sender, String subject, String body, String link, boolean resolved) {
@@ -156,35 +254,8 @@ public class AlertmanagerResource {
                 resolved);
     }
 
-    private static String alertSubject(JsonNode alert) {
-        Map<String, String> labels = labels(alert.get("labels"));
-        String status = "resolved".equals(alert.get("status").asText()) ? "[RESOLVED] " : "[FIRING] ";
-        String instance = labels.get("instance");
-        return status + alertName(alert) + (instance != null ? " on " + instance : "");
-    }
-
     private static String alertName(JsonNode alert) {
         return labels(alert.get("labels")).getOrDefault("alertname", "alert");
-    }
-
-    private static String alertBody(JsonNode alert, Map<String, String> skip) {
-        StringBuilder body = new StringBuilder();
-        appendAnnotations(body, labels(alert.get("annotations")));
-        Map<String, String> labels = labels(alert.get("labels"));
-        labels.keySet().removeAll(skip.keySet());
-        if (!labels.isEmpty()) {
-            body.append("Labels: ").append(format(labels)).append('\n');
-        }
-        String startsAt = Payloads.text(alert.get("startsAt"));
-        if (startsAt != null) {
-            body.append("Started: ").append(startsAt).append('\n');
-        }
-        String endsAt = Payloads.text(alert.get("endsAt"));
-        if ("resolved".equals(alert.get("status").asText()) && endsAt != null) {
-            body.append("Ended: ").append(endsAt).append('\n');
-        }
-        String text = body.toString().strip();
-        return text.isEmpty() ? alertName(alert) : text;
     }
 
     private static void appendAnnotations(StringBuilder body, Map<String, String> annotations) {

@@ -25,7 +25,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import io.herald.common.Json;
+import io.herald.ingest.template.Rendered;
+import io.herald.ingest.template.Templates;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -46,11 +50,13 @@ public class GenericWebhookResource {
     private final Intake intake;
     private final Caller caller;
     private final IngestConfig config;
+    private final Templates templates;
 
-    GenericWebhookResource(Intake intake, Caller caller, IngestConfig config) {
+    GenericWebhookResource(Intake intake, Caller caller, IngestConfig config, Templates templates) {
         this.intake = intake;
         this.caller = caller;
         this.config = config;
+        this.templates = templates;
         // A bad pointer in the configuration fails the start, not a request.
         config.webhooks().forEach((name, w) -> {
             JsonPointer.compile(w.body());
@@ -74,10 +80,22 @@ public class GenericWebhookResource {
             message = Limits.ROOM_KEY_MESSAGE) String room, @PathParam("name") String name,
             @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
         IngestConfig.Webhook mapping = config.webhooks().get(name);
-        if (mapping == null) {
-            throw HttpProblemException.of(Response.Status.NOT_FOUND, "no webhook named '" + name + "' is configured");
+        Optional<Templates.Compiled> template = templates.of(name);
+        if (mapping == null && template.isEmpty()) {
+            throw HttpProblemException.of(Response.Status.NOT_FOUND, "no webhook named '" + name + "' is configured"
+                    + " (herald.ingest.webhooks." + name + ".* or a template, PUT /v1/admin/templates/" + name + ")");
         }
         JsonNode payload = Payloads.object(body);
+        if (template.isPresent()) {
+            Rendered message = Rendered.of(template.get(), Map.of("payload",
+                    Json.MAPPER.convertValue(payload, Object.class)), mapping == null ? null : field(payload,
+                    mapping.link()), null, mapping != null && "markdown".equals(mapping.format()),
+                    caller.key().mayMentionRoom(), "(" + name + ")");
+            return intake.accept(caller.key(), room, idempotencyKey,
+                    () -> name + "\n" + new String(body, StandardCharsets.UTF_8), List.of(new Intake.Draft(
+                            MatrixEvent.message(caller.key().sender(), message.content()), "webhook:" + name,
+                            message.priority()))).map(Accepted::response);
+        }
         String text = field(payload, Optional.of(mapping.body()));
         if (text == null || text.isBlank()) {
             throw HttpProblemException.badField("body", "nothing at " + mapping.body() + " in the posted document");

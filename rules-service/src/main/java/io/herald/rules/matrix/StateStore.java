@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 
-/** The Matrix rooms' state in PostgreSQL ({@code matrix_member}, {@code matrix_room_state}; V4__matrix_rooms.sql). */
+/** The Matrix rooms' state in PostgreSQL ({@code matrix_member}, {@code matrix_room_state}; V5__matrix_rooms.sql). */
 @ApplicationScoped
 public class StateStore {
 

@@ -49,9 +49,18 @@ public class PushStore {
      * A Herald room's link: the Matrix room and the dispatcher account posting there, both null when unlinked, and the
      * tenant owning the room (null for rooms made before tenants existed).
      */
-    public record RoomRow(String key, String matrixRoomId, String account, String tenant) {
+    public record RoomRow(String key, String matrixRoomId, String account, String tenant, List<String> sourceAccounts) {
+        public RoomRow(String key, String matrixRoomId, String account, String tenant) {
+            this(key, matrixRoomId, account, tenant, List.of());
+        }
+
         public boolean linkedToMatrix() {
             return matrixRoomId != null && account != null;
+        }
+
+        /** The account to post as: the one a notification asks for when the room lists it, else the room's. */
+        public String accountFor(String asked) {
+            return asked != null && sourceAccounts.contains(asked) ? asked : account;
         }
     }
 
@@ -70,9 +79,10 @@ public class PushStore {
     /** The room, or null when there is none. */
     @Transactional
     public RoomRow room(String key) {
-        List<RoomRow> rows = query("SELECT room_key, matrix_room_id, account, tenant FROM rules.room WHERE room_key = ?",
-                ps -> ps.setString(1, key),
-                rs -> new RoomRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4)));
+        List<RoomRow> rows = query("SELECT room_key, matrix_room_id, account, tenant, source_accounts FROM rules.room"
+                        + " WHERE room_key = ?", ps -> ps.setString(1, key),
+                rs -> new RoomRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                        rs.getString(5) == null ? List.of() : List.of(rs.getString(5).split(","))));
         return rows.isEmpty() ? null : rows.get(0);
     }
 

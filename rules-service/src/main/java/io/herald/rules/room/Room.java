@@ -22,6 +22,13 @@ public class Room extends PanacheEntityBase {
     /** Id of the dispatcher's Matrix account that posts into {@link #matrixRoomId}. */
     public String account;
 
+    /**
+     * Other dispatcher accounts notifications may ask to post as (comma-separated; null: none): an API key's own
+     * account, so a room can tell its sources apart.
+     */
+    @Column(name = "source_accounts")
+    public String sourceAccounts;
+
     /** The tenant owning the room (null: rooms made before tenants existed, seen only by callers of every tenant). */
     public String tenant;
 

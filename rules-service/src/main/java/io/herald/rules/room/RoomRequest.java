@@ -16,7 +16,10 @@ public record RoomRequest(
                 message = "must be a Matrix room id like !abc:example.org (or !abc from room version 12)")
         @Size(max = 255) String matrixRoomId,
         @Pattern(regexp = "[A-Za-z0-9._~-]{1,128}", message = "must be a dispatcher account id") String account,
-        @Pattern(regexp = "[A-Za-z0-9._-]{1,64}", message = "must be 1-64 characters of A-Z a-z 0-9 . _ -") String tenant) {
+        @Pattern(regexp = "[A-Za-z0-9._-]{1,64}", message = "must be 1-64 characters of A-Z a-z 0-9 . _ -") String tenant,
+        @JsonProperty("source_accounts") @Size(max = 16, message = "must list at most 16 accounts")
+        java.util.List<@jakarta.validation.constraints.NotNull @Pattern(regexp = "[A-Za-z0-9._~-]{1,128}",
+                message = "must be a dispatcher account id") String> sourceAccounts) {
 
     @AssertTrue(message = "matrix_room_id and account go together")
     @JsonProperty(access = JsonProperty.Access.READ_ONLY)

@@ -82,6 +82,9 @@ public class RoomResource {
         }
         entity.matrixRoomId = request.matrixRoomId();
         entity.account = request.account();
+        if (request.sourceAccounts() != null) {
+            entity.sourceAccounts = request.sourceAccounts().isEmpty() ? null : String.join(",", request.sourceAccounts());
+        }
         entity.updatedAt = now;
         entity.persist();
         return Response.status(created ? Response.Status.CREATED : Response.Status.OK).entity(RoomView.of(entity)).build();

@@ -40,6 +40,8 @@ import java.util.Set;
 @ApplicationScoped
 public class DeliveryPlanner {
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(DeliveryPlanner.class);
+
     private final Duration deadline;
     private final RoomEvaluator evaluator;
     private final PushCache cache;
@@ -69,7 +71,13 @@ public class DeliveryPlanner {
         Instant now = Instant.now();
         String roomDelivery = null;
         if (room.linkedToMatrix()) {
-            Destination destination = Destination.room(room.account(), room.matrixRoomId());
+            String account = room.accountFor(notification.account());
+            if (notification.account() != null && !account.equals(notification.account())) {
+                LOG.warnf("notification %s asks to post as account '%s', which room %s does not list among its"
+                        + " source_accounts: posted as the room's account", notification.id(), notification.account(),
+                        room.key());
+            }
+            Destination destination = Destination.room(account, room.matrixRoomId());
             roomDelivery = Delivery.idFor(notification.id(), destination);
             deliveries.add(new Delivery(roomDelivery, notification.id(), notification.room(), destination,
                     notification.event(), Map.of(), "high", 0, now.plus(deadline), now, room.tenant(),
@@ -110,7 +118,7 @@ public class DeliveryPlanner {
             PushContext context = new PushContext(senderName, null, null, null, badge.unread(),
                     call ? badge.missedCalls() : null, waitFor, false);
             PushDeliveries.add(new PushDeliveries.Push(notification.id(), notification.room(), pushed,
-                    PushDeliveries.tweaks(result.tweaks()), PushDeliveries.priority(result, pushed.type()), now,
+                    PushDeliveries.tweaks(result.tweaks()), pushPriority(notification.priority(), result, pushed.type()), now,
                     now.plus(deadline), room.tenant(), notification.receivedAt(), context),
                     cache.pushers(r.member().userId()), destinations, deliveries);
         }
@@ -128,5 +136,19 @@ public class DeliveryPlanner {
             }
         }
         return null;
+    }
+
+    /**
+     * A push's {@code prio}: what the notification's priority says ({@code high}/{@code urgent}: high, {@code min}/
+     * {@code low}: low), else what the push rules say, as Synapse decides it ({@link PushDeliveries#priority}).
+     */
+    public static String pushPriority(String notificationPriority, EvaluationResult result, String eventType) {
+        if ("high".equals(notificationPriority) || "urgent".equals(notificationPriority)) {
+            return "high";
+        }
+        if ("min".equals(notificationPriority) || "low".equals(notificationPriority)) {
+            return "low";
+        }
+        return PushDeliveries.priority(result, eventType);
     }
 }
