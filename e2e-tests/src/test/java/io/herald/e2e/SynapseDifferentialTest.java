@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
+import com.atlassian.oai.validator.model.Request;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,6 +12,7 @@ import io.herald.common.Json;
 import io.herald.common.Topics;
 import io.herald.testsupport.EmbeddedKafka;
 import io.herald.testsupport.KafkaRecords;
+import io.herald.testsupport.MatrixSpec;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.time.Duration;
@@ -362,12 +364,14 @@ class SynapseDifferentialTest {
     /**
      * Synapse's pushes and Herald's, per user and event (badge updates in order), equal field by field once the
      * documented differences are taken out: Synapse's deprecated {@code id}, {@code pushkey} and {@code pushkey_ts}
-     * (each side registered its own pusher), Herald's {@code room_alias} and {@code missed_calls}.
+     * (each side registered its own pusher), Herald's {@code room_alias} and {@code missed_calls}. Herald's bodies
+     * must also be what the Push Gateway API's OpenAPI definition allows.
      */
     private static void compare(List<JsonObject> all, int fed) {
         Map<String, ObjectNode> synapsePushes = new TreeMap<>();
         Map<String, ObjectNode> heraldPushes = new TreeMap<>();
         Map<String, Integer> badgeCount = new HashMap<>();
+        List<String> offSpec = new ArrayList<>();
         for (JsonObject n : all) {
             String pushkey = pushkeyOf(n);
             if (!pushkey.startsWith("syn-") && !pushkey.startsWith("her-")) {
@@ -378,9 +382,17 @@ class SynapseDifferentialTest {
             String event = n.getString("event_id");
             String key = user + " " + (event != null ? event
                     : "badge#" + badgeCount.merge(pushkey, 1, Integer::sum));
+            if (!fromSynapse) {
+                var report = MatrixSpec.validateRequest(MatrixSpec.PUSH_NOTIFY, Request.Method.POST,
+                        "/_matrix/push/v1/notify", Map.of(), new JsonObject().put("notification", n).encode());
+                if (!report.getMessages().isEmpty()) {
+                    offSpec.add(n.encode() + ": " + report.getMessages());
+                }
+            }
             ObjectNode normalized = normalize(n);
             (fromSynapse ? synapsePushes : heraldPushes).put(key, normalized);
         }
+        assertThat(offSpec).as("Herald's pushes the spec does not allow").isEmpty();
         assertThat(heraldPushes.keySet()).as("who was pushed which event (%d events fed)", fed)
                 .containsExactlyElementsOf(synapsePushes.keySet());
         List<String> unequal = new ArrayList<>();

@@ -229,17 +229,18 @@ public class PushStore {
 
     @Transactional
     public boolean deleteRule(String userId, RuleKind kind, String ruleId) {
-        return update("DELETE FROM rules.push_rule WHERE user_id = ? AND kind = ? AND rule_id = ?", ps -> {
-            ps.setString(1, userId);
-            ps.setString(2, kind.wireName());
-            ps.setString(3, ruleId);
-        }) > 0;
+        return deleteRow("push_rule", userId, kind, ruleId);
     }
 
     /** Deletes the user's changes to a server-default rule; false when there were none. */
     @Transactional
     public boolean deleteOverride(String userId, RuleKind kind, String ruleId) {
-        return update("DELETE FROM rules.push_rule_override WHERE user_id = ? AND kind = ? AND rule_id = ?", ps -> {
+        return deleteRow("push_rule_override", userId, kind, ruleId);
+    }
+
+    /** Deletes a user's row of a rule table ({@code push_rule} or {@code push_rule_override}); false when none. */
+    private boolean deleteRow(String table, String userId, RuleKind kind, String ruleId) {
+        return update("DELETE FROM rules." + table + " WHERE user_id = ? AND kind = ? AND rule_id = ?", ps -> {
             ps.setString(1, userId);
             ps.setString(2, kind.wireName());
             ps.setString(3, ruleId);
