@@ -13,6 +13,10 @@ add HERALD_SECRETS_KEY "$(head -c 32 /dev/urandom | base64)"
 # The admin's service token (for you, the CLI and matrix-setup) and its SHA-256, which is all the services get.
 add HERALD_ADMIN_TOKEN "hrldt_$(hex)"
 add HERALD_ADMIN_TOKEN_SHA256 "$(grep '^HERALD_ADMIN_TOKEN=' "$FILE" | cut -d= -f2- | tr -d '\n' | sha256sum | cut -d' ' -f1)"
+# Ingest's own service token for the dispatcher's sender-queue API (status, queue, purge, flush of API keys' rooms):
+# ingest gets the token, the dispatcher only its SHA-256 (role operator, every tenant; ingest passes the key's tenant).
+add HERALD_INGEST_SERVICE_TOKEN "hrldt_$(hex)"
+add HERALD_INGEST_SERVICE_TOKEN_SHA256 "$(grep '^HERALD_INGEST_SERVICE_TOKEN=' "$FILE" | cut -d= -f2- | tr -d '\n' | sha256sum | cut -d' ' -f1)"
 # PostgreSQL: the superuser (used by postgres-init only) and one role per service.
 # Kafka: the super user admin (kafka-init, the broker itself), one user per service, and herald-producer for your
 # Kafka-native producers. Letters and digits only: they pass through PGOPTIONS and SCRAM configurations.

@@ -255,7 +255,7 @@ class KubernetesManifestsTest {
         assertThat(Checks.ofKind(all, "Secret")).as("Secret manifests (values do not belong here)").isEmpty();
         Set<String> referenced = Checks.secretReferences(all);
         assertThat(referenced).contains("herald-db-ingest", "herald-db-rules", "herald-db-dispatcher", "herald-ingest",
-                "herald-rules", "herald-dispatcher", "herald-keda-kafka", "herald-auth", "herald-dispatcher-secrets");
+                "herald-rules", "herald-dispatcher", "herald-keda-kafka", "herald-auth", "herald-dispatcher-secrets", "herald-ingest-token");
         String doc = Repo.read(Repo.DEPLOY_DOC);
         for (String secret : referenced) {
             assertThat(doc).as("docs/deploy.md documents Secret " + secret).contains("`" + secret + "`");
@@ -398,11 +398,13 @@ class KubernetesManifestsTest {
     }
 
     @Test
-    void rulesServiceStaysSingle() {
-        // README: rules are cached per instance; a second replica would evaluate with stale rules.
+    void rulesServiceRunsReplicasThatAgreeThroughChangeEvents() {
+        // README, "Fan-out": every instance drops what a change event names, so replicas agree (ReplicaAgreementTest);
+        // a rollout keeps one serving.
         Doc rules = Checks.find(baseResources, "Deployment", "herald-rules").orElseThrow();
-        assertThat(rules.node().path("spec").path("replicas").asInt()).isEqualTo(1);
-        assertThat(rules.node().path("spec").path("strategy").path("type").asText()).isEqualTo("Recreate");
+        assertThat(rules.node().path("spec").path("replicas").asInt()).isEqualTo(2);
+        assertThat(rules.node().path("spec").path("strategy").path("rollingUpdate").path("maxUnavailable").asInt())
+                .isZero();
         assertThat(Checks.find(baseResources, "HorizontalPodAutoscaler", "herald-rules")).isEmpty();
     }
 }

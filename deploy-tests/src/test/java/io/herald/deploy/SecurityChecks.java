@@ -51,8 +51,8 @@ final class SecurityChecks {
      * Secrets no other Deployment reads; nothing secret is a literal.
      */
     /**
-     * Secrets every service reads on purpose: herald-auth holds only the SHA-256 of the admin's service token, which
-     * all three services accept (one scheme, one token); it lets no one log in anywhere.
+     * Secrets every service reads on purpose: herald-auth holds only SHA-256 hashes of service tokens (the admin's,
+     * which all three services accept, and ingest's); it lets no one log in anywhere.
      */
     static final Set<String> SHARED_SECRETS = Set.of("herald-auth");
 

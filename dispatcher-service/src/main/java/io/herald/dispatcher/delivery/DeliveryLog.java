@@ -23,9 +23,10 @@ import javax.sql.DataSource;
 
 /**
  * The delivery log (table {@code delivery_log}, written and read here only): one row per delivery id with its state,
- * attempts and history. A row's history only grows: a write adds the attempts the row does not have yet (a parked
- * delivery carries its earlier attempts along, a re-published or replayed one starts a new list), so a replay after a
- * dead letter still shows the failed attempts. Writes are batched by a {@link BatchWriter}; {@link #record} completes
+ * attempts and history. A row's history only grows: a write adds the attempts the row does not have yet, known by
+ * their time {@code at} (a parked delivery carries its earlier attempts along, a re-published or replayed one starts a
+ * new list), so a replay after a dead letter still shows the failed attempts; an attempt written again replaces its
+ * earlier copy in place (it may have gained the time of the next try since). Writes are batched by a {@link BatchWriter}; {@link #record} completes
  * once the row is committed (the Kafka record is acknowledged only after that), or fails with
  * {@link BatchWriter.BadRowException} when PostgreSQL refuses the row.
  */
@@ -40,11 +41,17 @@ public class DeliveryLog {
                 last_status = EXCLUDED.last_status, last_error = EXCLUDED.last_error,
                 matrix_event_id = COALESCE(EXCLUDED.matrix_event_id, delivery_log.matrix_event_id),
                 attempts = delivery_log.attempts + (SELECT count(*) FROM jsonb_array_elements(EXCLUDED.history::jsonb) n
-                    WHERE NOT COALESCE(delivery_log.history, '[]')::jsonb @> jsonb_build_array(n)),
-                history = (SELECT (COALESCE(delivery_log.history, '[]')::jsonb
-                        || COALESCE(jsonb_agg(n ORDER BY i), '[]'::jsonb))::text
-                    FROM jsonb_array_elements(EXCLUDED.history::jsonb) WITH ORDINALITY AS a(n, i)
-                    WHERE NOT COALESCE(delivery_log.history, '[]')::jsonb @> jsonb_build_array(n)),
+                    WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(COALESCE(delivery_log.history, '[]')::jsonb) o
+                        WHERE o->'at' = n->'at')),
+                history = (SELECT COALESCE(jsonb_agg(e ORDER BY k), '[]'::jsonb)::text FROM (
+                        SELECT COALESCE(n.v, o.v) AS e, o.i AS k
+                        FROM jsonb_array_elements(COALESCE(delivery_log.history, '[]')::jsonb) WITH ORDINALITY AS o(v, i)
+                        LEFT JOIN LATERAL (SELECT x AS v FROM jsonb_array_elements(EXCLUDED.history::jsonb) x
+                            WHERE x->'at' = o.v->'at' LIMIT 1) n ON true
+                        UNION ALL
+                        SELECT n, 1000000 + i FROM jsonb_array_elements(EXCLUDED.history::jsonb) WITH ORDINALITY AS a(n, i)
+                        WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(COALESCE(delivery_log.history, '[]')::jsonb) o
+                            WHERE o->'at' = n->'at')) merged),
                 updated_at = now()""";
 
     /** One row to write: the delivery, its state, its attempts so far and the last result. */

@@ -65,6 +65,27 @@ class DeliveryLogTest {
     }
 
     @Test
+    void anAttemptWrittenAgainWithTheTimeOfItsNextTryIsStillOneAttempt() throws Exception {
+        // A quick retry writes its attempt with the outcome; the same attempt comes back later carrying the time of the
+        // next try (AttemptRecord.nextAttemptAt), and once more with the delivery's final outcome.
+        Delivery d = delivery();
+        Instant at = Instant.parse("2026-12-01T11:00:00.123456Z");
+        AttemptRecord limited = new AttemptRecord(at, 429, "retry", "429 limited");
+        AttemptRecord limitedWithNext = new AttemptRecord(at, 429, "retry", "429 limited", at.plusSeconds(2));
+        AttemptRecord ok = new AttemptRecord(at.plusSeconds(2), 200, "delivered", null);
+        SendResult.Retry retry = new SendResult.Retry(429, "429 limited", null, true);
+        log.record(d, "retrying", List.of(limited), retry).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        log.record(d, "retrying", List.of(limitedWithNext), retry).toCompletableFuture().get(30, TimeUnit.SECONDS);
+        log.record(d, "delivered", List.of(limitedWithNext, ok), new SendResult.Delivered(200, "$d", null))
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+        Auth.admin().get("/v1/deliveries/" + d.id()).then().statusCode(200)
+                .body("attempts", equalTo(2))
+                .body("history.status", contains(429, 200))
+                .body("history[0].next_attempt_at", org.hamcrest.Matchers.notNullValue());
+    }
+
+    @Test
     void everyRowOfAFullBatchArrivesWithItsOutcome() throws Exception {
         List<Delivery> deliveries = new ArrayList<>();
         List<CompletableFuture<Void>> written = new ArrayList<>();
