@@ -41,13 +41,15 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 class PushBenchmark {
 
     private static final Pattern EVENT_ID = Pattern.compile("\"event_id\":\"([^\"]+)\"");
+    private static final Pattern ROOM_ID = Pattern.compile("\"room_id\":\"([^\"]+)\"");
     private static final String APP = "io.herald.bench";
 
     /** A push gateway that only counts and times: {@code event_id} → when its first push arrived. */
     private static final class Gateway implements AutoCloseable {
         final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
         final HttpServer server;
-        final AtomicLong pushes = new AtomicLong();
+        /** Pushes per room id: a room's count is not moved by late pushes of another (Synapse's, say). */
+        final Map<String, AtomicLong> perRoom = new ConcurrentHashMap<>();
         final Map<String, Long> sentNanos = new ConcurrentHashMap<>();
         final List<Long> latencies = java.util.Collections.synchronizedList(new ArrayList<>());
         volatile boolean timing;
@@ -56,7 +58,10 @@ class PushBenchmark {
             server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setTcpNoDelay(true))
                     .requestHandler(request -> request.body().onSuccess(body -> {
                         long now = System.nanoTime();
-                        pushes.incrementAndGet();
+                        Matcher room = ROOM_ID.matcher(body.toString());
+                        if (room.find()) {
+                            perRoom.computeIfAbsent(room.group(1), r -> new AtomicLong()).incrementAndGet();
+                        }
                         if (timing) {
                             Matcher m = EVENT_ID.matcher(body.toString());
                             if (m.find()) {
@@ -72,6 +77,11 @@ class PushBenchmark {
 
         String url() {
             return "http://127.0.0.1:" + server.actualPort() + FakePushGateway.NOTIFY_PATH;
+        }
+
+        long pushes(String roomId) {
+            AtomicLong n = perRoom.get(roomId);
+            return n == null ? 0 : n.get();
         }
 
         @Override
@@ -91,7 +101,11 @@ class PushBenchmark {
                 "quarkus.datasource.jdbc.url", EmbeddedPostgres.jdbcUrl(),
                 "quarkus.datasource.username", "postgres", "quarkus.datasource.password", "postgres");
         AdminToken.sendByDefault();
-        List<String> report = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        java.util.function.Consumer<String> report = line -> {
+            System.out.println("PushBenchmark: " + line); // as measured: a run cut short keeps what it had
+            lines.add(line);
+        };
         try (Gateway gateway = new Gateway();
                 KafkaProducer<String, String> producer = TestKafka.producer(kafka);
                 ServiceProcess rules = ServiceProcess.start("rules-service", "bench-rules", merge(common, Map.of(
@@ -107,17 +121,17 @@ class PushBenchmark {
                 room.flood(events / 2, perEvent); // warm-up: the JIT compilers of both services settle
             }
             double[] flood = room.flood(events, perEvent);
-            report.add(String.format("Herald, 200 members (%d pushes per event): %.0f events/s, %.0f pushes/s",
+            report.accept(String.format("Herald, 200 members (%d pushes per event): %.0f events/s, %.0f pushes/s",
                     perEvent, flood[0], flood[1]));
             double p99 = room.latency(events, flood[0] / 2, perEvent);
-            report.add(String.format("Herald, 200 members, at %.0f events/s: event → push p50 %.1f ms, p99 %.1f ms",
+            report.accept(String.format("Herald, 200 members, at %.0f events/s: event → push p50 %.1f ms, p99 %.1f ms",
                     flood[0] / 2, room.p50, p99));
 
             SynapseClient synapse = SynapseClient.fromEnvironment();
             if (synapse != null) {
-                report.add(synapseRun(synapse, gateway, run, synapseEvents));
+                report.accept(synapseRun(synapse, gateway, run, synapseEvents));
             } else {
-                report.add("Synapse: not measured (HERALD_SYNAPSE_URL is not set)");
+                report.accept("Synapse: not measured (HERALD_SYNAPSE_URL is not set)");
             }
 
             HeraldRoom large = new HeraldRoom("!large-" + run + ":bench.example", "large" + run, largeMembers, rules,
@@ -126,10 +140,10 @@ class PushBenchmark {
             int largePerEvent = large.calibrate();
             large.flood(5, largePerEvent);
             double[] largeFlood = large.flood(Math.max(10, events / 20), largePerEvent);
-            report.add(String.format("Herald, %d members (%d pushes per event): %.1f events/s, %.0f pushes/s",
+            report.accept(String.format("Herald, %d members (%d pushes per event): %.1f events/s, %.0f pushes/s",
                     largeMembers, largePerEvent, largeFlood[0], largeFlood[1]));
         }
-        System.out.println("\n==== PushBenchmark\n" + String.join("\n", report) + "\n");
+        System.out.println("\n==== PushBenchmark\n" + String.join("\n", lines) + "\n");
     }
 
     /** A room fed to Herald through herald.events: state, then messages by its first member. */
@@ -151,6 +165,10 @@ class PushBenchmark {
             this.rules = rules;
             this.gateway = gateway;
             this.producer = producer;
+        }
+
+        long pushes() {
+            return gateway.pushes(roomId);
         }
 
         String user(int i) {
@@ -210,37 +228,37 @@ class PushBenchmark {
 
         /** Pushes one message makes: waits until the gateway is quiet after one. */
         int calibrate() {
-            long before = gateway.pushes.get();
+            long before = pushes();
             message(0);
             producer.flush();
-            await().atMost(Duration.ofMinutes(5)).until(() -> gateway.pushes.get() > before);
+            await().atMost(Duration.ofMinutes(5)).until(() -> pushes() > before);
             long seen;
             do {
-                seen = gateway.pushes.get();
+                seen = pushes();
                 sleep(1000);
-            } while (gateway.pushes.get() != seen);
-            return (int) (gateway.pushes.get() - before);
+            } while (pushes() != seen);
+            return (int) (pushes() - before);
         }
 
         /** {@code n} messages as fast as they go; answers events/s and pushes/s until the last push arrived. */
         double[] flood(int n, int perEvent) {
-            long before = gateway.pushes.get();
+            long before = pushes();
             long start = System.nanoTime();
             for (int i = 1; i <= n; i++) {
                 message(i);
             }
             producer.flush();
             await().atMost(Duration.ofMinutes(20)).pollInterval(Duration.ofMillis(20))
-                    .until(() -> gateway.pushes.get() - before >= (long) n * perEvent);
+                    .until(() -> pushes() - before >= (long) n * perEvent);
             double seconds = (System.nanoTime() - start) / 1e9;
-            return new double[] {n / seconds, (gateway.pushes.get() - before) / seconds};
+            return new double[] {n / seconds, (pushes() - before) / seconds};
         }
 
         /** {@code n} messages at {@code rate}: p99 (and p50) of event → its first push, in ms. */
         double latency(int n, double rate, int perEvent) {
             gateway.latencies.clear();
             gateway.timing = true;
-            long before = gateway.pushes.get();
+            long before = pushes();
             long interval = (long) (1e9 / rate);
             long next = System.nanoTime();
             for (int i = 1; i <= n; i++) {
@@ -253,7 +271,7 @@ class PushBenchmark {
                 next += interval;
             }
             producer.flush();
-            await().atMost(Duration.ofMinutes(20)).until(() -> gateway.pushes.get() - before >= (long) n * perEvent);
+            await().atMost(Duration.ofMinutes(20)).until(() -> pushes() - before >= (long) n * perEvent);
             gateway.timing = false;
             long[] sorted = gateway.latencies.stream().mapToLong(Long::longValue).sorted().toArray();
             p50 = sorted[sorted.length / 2] / 1e6;
@@ -277,30 +295,30 @@ class PushBenchmark {
             synapse.join(u, room);
         }
         // calibrate and warm up: pushes of one message, then a few rounds
-        long before = gateway.pushes.get();
+        long before = gateway.pushes(room);
         synapse.send(owner, room, "m.room.message", Map.of("msgtype", "m.text", "body", "hello", "m.mentions", Map.of()));
-        await().atMost(Duration.ofMinutes(5)).until(() -> gateway.pushes.get() - before >= 199);
+        await().atMost(Duration.ofMinutes(5)).until(() -> gateway.pushes(room) - before >= 199);
         sleep(2000);
-        int perEvent = (int) (gateway.pushes.get() - before);
-        long warm = gateway.pushes.get();
+        int perEvent = (int) (gateway.pushes(room) - before);
+        long warm = gateway.pushes(room);
         for (int i = 0; i < events / 2; i++) {
             synapse.send(owner, room, "m.room.message", Map.of("msgtype", "m.text", "body", "warm " + i,
                     "m.mentions", Map.of()));
         }
-        await().atMost(Duration.ofMinutes(20)).until(() -> gateway.pushes.get() - warm >= (long) events / 2 * perEvent);
+        await().atMost(Duration.ofMinutes(20)).until(() -> gateway.pushes(room) - warm >= (long) events / 2 * perEvent);
         long start = System.nanoTime();
-        long from = gateway.pushes.get();
+        long from = gateway.pushes(room);
         for (int i = 0; i < events; i++) {
             synapse.send(owner, room, "m.room.message", Map.of("msgtype", "m.text", "body", "release " + i,
                     "m.mentions", Map.of()));
         }
         double sent = (System.nanoTime() - start) / 1e9;
         await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofMillis(20))
-                .until(() -> gateway.pushes.get() - from >= (long) events * perEvent);
+                .until(() -> gateway.pushes(room) - from >= (long) events * perEvent);
         double seconds = (System.nanoTime() - start) / 1e9;
         return String.format("Synapse 1.160, 200 members (%d pushes per event): %.1f events/s accepted (%.1f s for %d),"
                 + " %.0f pushes/s (last push %.1f s after the first send)", perEvent, events / sent, sent, events,
-                (gateway.pushes.get() - from) / seconds, seconds);
+                (gateway.pushes(room) - from) / seconds, seconds);
     }
 
     private static void sleep(long ms) {
