@@ -15,6 +15,8 @@
 #                                      then notifications/s at full speed and the time to the 202 at half that rate;
 #                                      BENCH_ENDPOINT=plain posts the one-line text/plain endpoint instead of JSON,
 #                                      BENCH_ENDPOINT=both measures the two alternately, twice each (issue #17)
+#   BENCH_TRACING=0.1 bench/pipeline.sh   with tracing on (issue #18), that share of notifications sampled (1.0: all),
+#                                      exported over OTLP to run.sh --observability's receiver, which only counts them
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -43,7 +45,13 @@ if [ "${1:-}" != "--inside" ]; then
       "$HERALD_STATE_DIR/ingest-admin.token"
   mkdir -p "$ROOT/bench/target"
   OUT="$ROOT/bench/target/pipeline-$(date -u +%Y%m%dT%H%M%SZ).txt"
-  HERALD_RUN_THEN="'$ROOT/bench/pipeline.sh' --inside 2>&1 | tee '$OUT'" exec "$ROOT/deploy/local/run.sh" ${1:+"$1"}
+  OBSERVABILITY=""
+  if [ -n "${BENCH_TRACING:-}" ] && [ "$BENCH_TRACING" != "off" ]; then
+    export QUARKUS_OTEL_TRACES_SAMPLER_ARG=$BENCH_TRACING HERALD_TRACES_DISCARD=1
+    OBSERVABILITY=--observability
+  fi
+  HERALD_RUN_THEN="'$ROOT/bench/pipeline.sh' --inside 2>&1 | tee '$OUT'" exec "$ROOT/deploy/local/run.sh" ${1:+"$1"} \
+      ${OBSERVABILITY:+"$OBSERVABILITY"}
 fi
 
 # --- inside: the stack is up (run.sh exported HERALD_STATE_DIR and the ports)
@@ -53,7 +61,7 @@ BOOTSTRAP=127.0.0.1:$KAFKA_PORT
 TOOLS_CP="$STATE/kafka-libs/*:$STATE/kafka-tools/*"
 RECORDS=${BENCH_BASELINE_RECORDS:-500000}
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)   machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB, $("$JAVA" -version 2>&1 | head -1)"
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)   tracing: ${BENCH_TRACING:-off}   commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?)"
 echo "--- Kafka baseline (kafka-producer-perf-test / kafka-consumer-perf-test, $RECORDS records of 400 bytes, acks=all)"
 "$JAVA" -Xmx512m -cp "$TOOLS_CP" org.apache.kafka.tools.ProducerPerformance --topic herald.bench.baseline \
     --num-records "$RECORDS" --record-size 400 --throughput -1 \

@@ -19,9 +19,9 @@ add HERALD_INGEST_SERVICE_TOKEN "hrldt_$(hex)"
 add HERALD_INGEST_SERVICE_TOKEN_SHA256 "$(grep '^HERALD_INGEST_SERVICE_TOKEN=' "$FILE" | cut -d= -f2- | tr -d '\n' | sha256sum | cut -d' ' -f1)"
 # PostgreSQL: the superuser (used by postgres-init only) and one role per service.
 # Kafka: the super user admin (kafka-init, the broker itself), one user per service, and herald-producer for your
-# Kafka-native producers. Letters and digits only: they pass through PGOPTIONS and SCRAM configurations.
+# Kafka-native producers. Grafana's admin (profile observability). Letters and digits only: they pass through PGOPTIONS and SCRAM configurations.
 for name in POSTGRES_PASSWORD HERALD_DB_INGEST_PASSWORD HERALD_DB_RULES_PASSWORD HERALD_DB_DISPATCHER_PASSWORD \
     HERALD_KAFKA_ADMIN_PASSWORD HERALD_KAFKA_INGEST_PASSWORD HERALD_KAFKA_RULES_PASSWORD \
-    HERALD_KAFKA_DISPATCHER_PASSWORD HERALD_KAFKA_PRODUCER_PASSWORD; do
+    HERALD_KAFKA_DISPATCHER_PASSWORD HERALD_KAFKA_PRODUCER_PASSWORD GRAFANA_ADMIN_PASSWORD; do
   add "$name" "$(hex)"
 done

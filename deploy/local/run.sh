@@ -5,16 +5,26 @@
 #
 #   deploy/local/run.sh            build if needed, start, seed a demo room, wait for Ctrl-C
 #   deploy/local/run.sh --rebuild  package the services again first
+#   deploy/local/run.sh --observability   also trace every notification: a small OTLP receiver (TraceViewer.java)
+#                                  prints each trace as a tree (.local/logs/traces.log, http://127.0.0.1:4318/)
 #   HERALD_RUN_THEN='cmd' deploy/local/run.sh   start, run cmd against the stack, stop (bench/pipeline.sh does this)
 #
 # Ports (override with the environment): KAFKA_PORT=9092 PG_PORT=15432 INGEST_PORT=8081 RULES_PORT=8082
-# DISPATCHER_PORT=8083; health and metrics on each service's API port + 1000 (9081, 9082, 9083; INGEST_MANAGEMENT_PORT,
+# DISPATCHER_PORT=8083, TRACES_PORT=4318 (--observability); health and metrics on each service's API port + 1000 (9081, 9082, 9083; INGEST_MANAGEMENT_PORT,
 # RULES_MANAGEMENT_PORT, DISPATCHER_MANAGEMENT_PORT). Everything listens on 127.0.0.1 only.
 # PostgreSQL asks for passwords: the superuser herald's and one role per service (herald_ingest, herald_rules,
 # herald_dispatcher, each owning its schema only), generated into .local/*.password on the first run.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+REBUILD=""; OBSERVABILITY=""
+for arg in "$@"; do
+  case "$arg" in
+    --rebuild) REBUILD=1 ;;
+    --observability) OBSERVABILITY=1 ;;
+    *) echo "usage: $0 [--rebuild] [--observability]" >&2; exit 1 ;;
+  esac
+done
 STATE=${HERALD_STATE_DIR:-$ROOT/.local}
 KAFKA_PORT=${KAFKA_PORT:-9092}
 KAFKA_CONTROLLER_PORT=${KAFKA_CONTROLLER_PORT:-9093}
@@ -25,6 +35,7 @@ DISPATCHER_PORT=${DISPATCHER_PORT:-8083}
 INGEST_MANAGEMENT_PORT=${INGEST_MANAGEMENT_PORT:-$((INGEST_PORT + 1000))}
 RULES_MANAGEMENT_PORT=${RULES_MANAGEMENT_PORT:-$((RULES_PORT + 1000))}
 DISPATCHER_MANAGEMENT_PORT=${DISPATCHER_MANAGEMENT_PORT:-$((DISPATCHER_PORT + 1000))}
+TRACES_PORT=${TRACES_PORT:-4318}
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/}java
 MVN="$ROOT/mvnw -q -B"
 
@@ -63,7 +74,7 @@ wait_for() { # name url seconds
 }
 
 # --- 1. the services' packaged jars
-if [ "${1:-}" = "--rebuild" ] || [ ! -f "$ROOT/dispatcher-service/target/quarkus-app/quarkus-run.jar" ] \
+if [ -n "$REBUILD" ] || [ ! -f "$ROOT/dispatcher-service/target/quarkus-app/quarkus-run.jar" ] \
    || [ ! -f "$ROOT/rules-service/target/quarkus-app/quarkus-run.jar" ] \
    || [ ! -f "$ROOT/ingest-service/target/quarkus-app/quarkus-run.jar" ]; then
   log "packaging the services (first run: a few minutes of downloads)..."
@@ -173,6 +184,19 @@ export HERALD_DEV_SINK_ENABLED=${HERALD_DEV_SINK_ENABLED:-true}
 # ingest asks the dispatcher for delivery status and steers room queues (GET /v1/notifications/{id}, /v1/rooms/{room}/queue)
 # with a service token: locally the admin's (an operator too).
 export HERALD_INGEST_DISPATCHER_URL=http://127.0.0.1:$DISPATCHER_PORT HERALD_INGEST_DISPATCHER_TOKEN=$ADMIN_TOKEN
+# Logs as plain lines (the packaged jars run the prod profile, which writes JSON), with their fields (MDC) at the end.
+export QUARKUS_LOG_CONSOLE_JSON_ENABLED=${QUARKUS_LOG_CONSOLE_JSON_ENABLED:-false}
+# --observability: every notification traced, exported to TraceViewer (no collector needed; docs/operations.md).
+if [ -n "$OBSERVABILITY" ]; then
+  log "starting the trace viewer on http://127.0.0.1:$TRACES_PORT"
+  "$JAVA" -Xmx128m "$ROOT/deploy/local/TraceViewer.java" "$TRACES_PORT" ${HERALD_TRACES_DISCARD:+--discard} \
+      > "$STATE/logs/traces.log" 2>&1 &
+  PIDS+=($!)
+  export QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$TRACES_PORT
+  export QUARKUS_OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf
+  export QUARKUS_OTEL_TRACES_SAMPLER_ARG=${QUARKUS_OTEL_TRACES_SAMPLER_ARG:-1.0}
+  export QUARKUS_OTEL_BSP_SCHEDULE_DELAY=${QUARKUS_OTEL_BSP_SCHEDULE_DELAY:-1s}
+fi
 # Homeservers on this machine may be called (the dev sink, deploy/synapse/synapse.sh, bench/pipeline.sh's counting
 # homeserver); pusher URLs may not point here unless HERALD_DISPATCHER_OUTBOUND_ALLOWED_NETWORKS says so.
 export HERALD_DISPATCHER_OUTBOUND_HOMESERVER_NETWORKS=${HERALD_DISPATCHER_OUTBOUND_HOMESERVER_NETWORKS:-127.0.0.0/8,::1/128}
@@ -231,6 +255,8 @@ cat <<TXT
     dev sink    http://127.0.0.1:$DISPATCHER_PORT/dev/sink.html#token=$ADMIN_TOKEN   (what would have been posted)
     Kafka       127.0.0.1:$KAFKA_PORT      PostgreSQL 127.0.0.1:$PG_PORT (database herald, passwords in $STATE)
     logs        $STATE/logs
+${OBSERVABILITY:+    traces      http://127.0.0.1:$TRACES_PORT/   (each trace as a tree; also in $STATE/logs/traces.log)
+}    metrics     http://127.0.0.1:$INGEST_MANAGEMENT_PORT/q/metrics  :$RULES_MANAGEMENT_PORT  :$DISPATCHER_MANAGEMENT_PORT
     admin token  $ADMIN_TOKEN  (all three services; also in $STATE/admin.token)
     demo API key $DEMO_KEY  (room demo only; also in $STATE/demo-api-key)
 

@@ -27,6 +27,41 @@ final class Checks {
     private Checks() {
     }
 
+    /**
+     * Every invariant of a complete set of resources (a rendered overlay or chart): the checks above, who may talk to
+     * what ({@link SecurityChecks}), graceful shutdown against the ConfigMaps the Deployments read, and the core kinds
+     * parsed strictly.
+     */
+    static List<String> everyInvariant(List<Doc> docs) {
+        List<String> errors = new ArrayList<>();
+        errors.addAll(deployments(docs));
+        errors.addAll(budgetsAndServices(docs));
+        errors.addAll(topicsAndAutoscaling(docs));
+        errors.addAll(SecurityChecks.credentialsFromSecrets(docs));
+        errors.addAll(SecurityChecks.kafkaLockedDown(docs));
+        errors.addAll(SecurityChecks.aclsCoverTheChannels(docs));
+        errors.addAll(SecurityChecks.networkPoliciesSelectSomething(docs));
+        errors.addAll(SecurityChecks.managementPortsStayInternal(docs));
+        errors.addAll(gracefulShutdown(ofKind(docs, "Deployment"), configMaps(docs)));
+        for (Doc d : docs) {
+            if (StrictModel.classFor(d.node()) != null) {
+                StrictModel.problems(d.node()).forEach(p -> errors.add(d + ": " + p));
+            }
+        }
+        return errors;
+    }
+
+    /** The data of each ConfigMap, by name. */
+    static Map<String, Map<String, String>> configMaps(List<Doc> docs) {
+        Map<String, Map<String, String>> configMaps = new java.util.LinkedHashMap<>();
+        for (Doc cm : ofKind(docs, "ConfigMap")) {
+            Map<String, String> data = new java.util.LinkedHashMap<>();
+            cm.node().path("data").fields().forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
+            configMaps.put(cm.name(), data);
+        }
+        return configMaps;
+    }
+
     static List<Doc> ofKind(List<Doc> docs, String kind) {
         return docs.stream().filter(d -> d.kind().equals(kind)).toList();
     }

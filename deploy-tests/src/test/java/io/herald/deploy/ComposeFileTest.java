@@ -326,20 +326,13 @@ class ComposeFileTest {
         assertThat(values).containsEntry("HERALD_INGEST_ADMIN_TOKEN", "mine");
         assertThat(values.get("HERALD_SECRETS_KEY")).matches("[A-Za-z0-9+/]{43}=");
         assertThat(values.get("HERALD_KAFKA_INGEST_PASSWORD")).matches("[0-9a-f]{48}");
-        assertThat(Files.getPosixFilePermissions(env).toString()).isEqualTo("[OWNER_READ, OWNER_WRITE]");
+        assertThat(Files.getPosixFilePermissions(env))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
     }
 
     @Test
     void matrixProfileAddsASynapseDemo() {
-        List<String> matrix = new ArrayList<>();
-        services.forEach((name, s) -> {
-            if (s.containsKey("profiles")) {
-                assertThat(((List<?>) s.get("profiles")).stream().map(String::valueOf).toList()).as(name)
-                        .containsExactly("matrix");
-                matrix.add(name);
-            }
-        });
-        assertThat(matrix).containsExactlyInAnyOrder("synapse-config", "synapse", "matrix-setup");
+        assertThat(inProfile("matrix")).containsExactlyInAnyOrder("synapse-config", "synapse", "matrix-setup");
         assertThat(dependsOn("synapse").get("synapse-config")).containsEntry("condition",
                 "service_completed_successfully");
         assertThat(dependsOn("matrix-setup")).containsKeys("synapse", "ingest", "rules", "dispatcher");
@@ -353,6 +346,46 @@ class ComposeFileTest {
             }
         });
         assertThat(String.valueOf(env("matrix-setup").get("HERALD_ADMIN_TOKEN"))).startsWith("${HERALD_ADMIN_TOKEN:?");
+    }
+
+    @Test
+    void observabilityProfileAddsPrometheusAndGrafanaWithHeraldsRulesAndDashboard() {
+        assertThat(inProfile("observability")).containsExactlyInAnyOrder("prometheus", "grafana");
+        List<String> prometheus = volumes("prometheus");
+        assertThat(prometheus).contains("./deploy/compose/prometheus.yml:/etc/prometheus/prometheus.yml:ro",
+                "./deploy/helm/herald/files/alerts.yaml:/etc/prometheus/herald-alerts.yaml:ro");
+        assertThat(volumes("grafana")).contains(
+                "./deploy/helm/herald/files/herald-dashboard.json:/var/lib/grafana/dashboards/herald.json:ro");
+        // Prometheus scrapes each service's management port on the Compose network, where its rules are loaded.
+        String config = Repo.read(Repo.ROOT.resolve("deploy/compose/prometheus.yml"));
+        assertThat(config).contains("/etc/prometheus/herald-alerts.yaml", "ingest:9081", "rules:9082", "dispatcher:9083",
+                "metrics_path: /q/metrics");
+        assertThat(String.valueOf(env("grafana").get("GF_SECURITY_ADMIN_PASSWORD"))).startsWith("${GRAFANA_ADMIN_PASSWORD:?");
+        // Nothing outside the profile depends on it.
+        services.forEach((name, s) -> {
+            if (!s.containsKey("profiles")) {
+                assertThat(dependsOn(name).keySet()).as(name).doesNotContain("prometheus", "grafana");
+            }
+        });
+    }
+
+    /** The services of a profile; a service is in one profile at most. */
+    private static List<String> inProfile(String profile) {
+        List<String> names = new ArrayList<>();
+        services.forEach((name, s) -> {
+            if (s.containsKey("profiles")) {
+                List<String> profiles = ((List<?>) s.get("profiles")).stream().map(String::valueOf).toList();
+                assertThat(profiles).as(name).hasSize(1).containsAnyOf("matrix", "observability");
+                if (profiles.contains(profile)) {
+                    names.add(name);
+                }
+            }
+        });
+        return names;
+    }
+
+    private static List<String> volumes(String service) {
+        return ((List<?>) service(service).getOrDefault("volumes", List.of())).stream().map(String::valueOf).toList();
     }
 
     @Test

@@ -41,6 +41,14 @@ class KubernetesManifestsTest {
         }
     }
 
+    /** The base's resources with the ConfigMaps its generator makes (as documents, without the name suffix). */
+    static List<Doc> baseWithGeneratedConfigMaps() {
+        if (baseResources == null) {
+            load();
+        }
+        return SecurityChecks.withGeneratedConfigMaps(baseResources, kustomization(BASE));
+    }
+
     static JsonNode kustomization(Path dir) {
         return Repo.loadAll(dir.resolve("kustomization.yaml")).get(0).node();
     }
@@ -70,7 +78,8 @@ class KubernetesManifestsTest {
         List<String> errors = new ArrayList<>();
         List<Path> kustomizations = byFile.keySet().stream()
                 .filter(p -> p.getFileName().toString().equals("kustomization.yaml")).toList();
-        assertThat(kustomizations).hasSize(4); // base, dev, production, components/external-database
+        // base, dev, production, components/external-database, components/monitoring
+        assertThat(kustomizations).hasSize(5);
         for (Path file : kustomizations) {
             Path dir = file.getParent();
             JsonNode k = byFile.get(file).get(0).node();

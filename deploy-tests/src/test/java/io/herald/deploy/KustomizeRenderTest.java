@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -76,31 +75,13 @@ class KustomizeRenderTest {
     @ValueSource(strings = {"dev", "production", "production+external-database"})
     void renderedOverlayKeepsTheInvariants(String overlay) throws Exception {
         List<Doc> docs = render(overlay);
-        List<String> errors = new ArrayList<>();
-        errors.addAll(Checks.deployments(docs));
-        errors.addAll(Checks.budgetsAndServices(docs));
-        errors.addAll(Checks.topicsAndAutoscaling(docs));
-        errors.addAll(SecurityChecks.credentialsFromSecrets(docs));
-        errors.addAll(SecurityChecks.kafkaLockedDown(docs));
-        errors.addAll(SecurityChecks.aclsCoverTheChannels(docs));
-        errors.addAll(SecurityChecks.networkPoliciesSelectSomething(docs));
-        errors.addAll(SecurityChecks.managementPortsStayInternal(docs));
-
-        Map<String, Map<String, String>> configMaps = new LinkedHashMap<>();
-        for (Doc cm : Checks.ofKind(docs, "ConfigMap")) {
-            Map<String, String> data = new LinkedHashMap<>();
-            cm.node().path("data").fields().forEachRemaining(e -> data.put(e.getKey(), e.getValue().asText()));
-            configMaps.put(cm.name(), data);
-        }
-        errors.addAll(Checks.gracefulShutdown(Checks.ofKind(docs, "Deployment"), configMaps));
+        List<String> errors = new ArrayList<>(Checks.everyInvariant(docs));
+        Map<String, Map<String, String>> configMaps = Checks.configMaps(docs);
 
         String namespace = namespaceOf(overlay);
         for (Doc d : docs) {
             if (!namespace.equals(d.node().path("metadata").path("namespace").asText())) {
                 errors.add(d + ": namespace " + d.node().path("metadata").path("namespace") + ", expected " + namespace);
-            }
-            if (StrictModel.classFor(d.node()) != null) {
-                StrictModel.problems(d.node()).forEach(p -> errors.add(d + ": " + p));
             }
         }
         // KEDA's operator resolves the bootstrap address from its own namespace: the FQDN must name this one.

@@ -26,6 +26,8 @@ final class Repo {
 
     static final Path ROOT = root();
     static final Path KUBERNETES = ROOT.resolve("deploy/kubernetes");
+    static final Path CHART = ROOT.resolve("deploy/helm/herald");
+    static final Path OPERATIONS_DOC = ROOT.resolve("docs/operations.md");
     static final Path COMPOSE = ROOT.resolve("docker-compose.yml");
     static final Path DEPLOY_DOC = ROOT.resolve("docs/deploy.md");
     static final List<String> SERVICES = List.of("ingest", "rules", "dispatcher");

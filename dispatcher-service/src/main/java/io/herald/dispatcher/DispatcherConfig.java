@@ -72,6 +72,8 @@ public interface DispatcherConfig {
     @WithDefault("5m")
     Duration lateAfter();
 
+    Metrics metrics();
+
     /** Per destination: the first retry after a transient failure waits up to {@code initial}, doubling up to {@code max}. */
     interface Backoff {
         @WithDefault("10ms")
@@ -183,5 +185,15 @@ public interface DispatcherConfig {
         /** Scheme of {@code /.well-known/matrix/client} lookups (https; tests use http). */
         @WithDefault("https")
         String scheme();
+    }
+
+    /** Labels of the per-host metrics (docs/operations.md). */
+    interface Metrics {
+        /**
+         * Distinct {@code host} label values (homeserver and push gateway hosts) the metrics name; further hosts are
+         * counted as {@code other}, so pusher URLs users register cannot grow the series without bound.
+         */
+        @WithDefault("100")
+        int maxHosts();
     }
 }

@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.notNullValue;
 
 import com.atlassian.oai.validator.model.Request;
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.herald.common.Delivery;
 import io.herald.common.Destination;
@@ -42,6 +43,7 @@ class EndToEndTest {
     private static ServiceProcess rules;
     private static ServiceProcess dispatcher;
     private static String apiKey;
+    private static TraceReceiver traces;
 
     @BeforeAll
     static void startEverything() throws Exception {
@@ -55,12 +57,15 @@ class EndToEndTest {
         // ingest gets its credentials as environment variables, the way Compose and Kubernetes pass them.
         SecuredEmbeddedKafka kafka = SecuredEmbeddedKafka.get();
         AdminToken.sendByDefault();
+        // Tracing on, every notification, to the receiver run.sh --observability uses (in its own process).
+        traces = TraceReceiver.start();
         ingest = ServiceProcess.start("ingest-service", "ingest-service", Map.of(),
-                environment(merge(kafka.quarkusConfig(KafkaUsers.INGEST), EmbeddedPostgres.datasourceOf("ingest"))));
+                environment(merge(kafka.quarkusConfig(KafkaUsers.INGEST), EmbeddedPostgres.datasourceOf("ingest"),
+                        traces.serviceConfig())));
         rules = ServiceProcess.start("rules-service", merge(kafka.quarkusConfig(KafkaUsers.RULES),
-                EmbeddedPostgres.datasourceOf("rules"), Map.of()));
+                EmbeddedPostgres.datasourceOf("rules"), traces.serviceConfig()));
         dispatcher = ServiceProcess.start("dispatcher-service", merge(kafka.quarkusConfig(KafkaUsers.DISPATCHER),
-                EmbeddedPostgres.datasourceOf("dispatcher"), Map.of(
+                EmbeddedPostgres.datasourceOf("dispatcher"), traces.serviceConfig(), Map.of(
                         "herald.secrets.key", "ZTJlLXRlc3Qta2V5LTMyLWJ5dGVzLWxvbmctLS0tLS0=",
                         // the homeservers (WireMock, the dev sink) listen on loopback
                         "herald.dispatcher.outbound.homeserver-networks", "127.0.0.0/8",
@@ -73,7 +78,7 @@ class EndToEndTest {
 
     @AfterAll
     static void stopEverything() {
-        for (AutoCloseable c : new AutoCloseable[] {ingest, rules, dispatcher}) {
+        for (AutoCloseable c : new AutoCloseable[] {ingest, rules, dispatcher, traces}) {
             try {
                 if (c != null) {
                     c.close();
@@ -160,6 +165,103 @@ class EndToEndTest {
                         org.hamcrest.Matchers.equalTo("!demo:localhost"))
                 .body("find { it.content.body == 'hello from the dev sink' }.content.msgtype",
                         org.hamcrest.Matchers.equalTo("m.notice"));
+    }
+
+    @Test
+    void aNotificationIsOneTraceAcrossTheServicesAndKafkaAndItsLogLinesCarryIt() throws Exception {
+        given().contentType("application/json")
+                .body("{\"id\":\"traced\",\"homeserver\":\"" + homeserver.baseUrl() + "\",\"access_token\":\"syt_traced\","
+                        + "\"user_id\":\"@bot:example.org\",\"device_id\":\"HERALDTRACE\"}")
+                .post(dispatcher.url() + "/v1/matrix-accounts").then().statusCode(201);
+        given().contentType("application/json").body("{\"matrix_room_id\":\"!traced:example.org\",\"account\":\"traced\"}")
+                .put(rules.url() + "/v1/rooms/traced").then().statusCode(201);
+        String id = notify("traced", "Traced", "from intake to the homeserver");
+        String deliveryId = Delivery.idFor(id, Destination.room("traced", "!traced:example.org"));
+        String send = "PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}";
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).until(() -> traces.spans().stream().anyMatch(s ->
+                s.path("name").asText().equals("process herald.deliveries") && attribute(s, "herald.delivery.id").equals(deliveryId)));
+
+        List<JsonNode> spans = traces.spans();
+        JsonNode published = one(spans, "publish herald.notifications", "herald.notification.id", id);
+        String trace = published.path("trace_id").asText();
+        List<JsonNode> ours = spans.stream().filter(s -> s.path("trace_id").asText().equals(trace)).toList();
+        JsonNode request = ours.stream().filter(s -> s.path("span_id").asText().equals(published.path("parent_span_id").asText()))
+                .findFirst().orElseThrow(() -> new AssertionError("the intake request's span: " + ours));
+        JsonNode planned = one(ours, "process herald.notifications", "herald.notification.id", id);
+        JsonNode handedOver = one(ours, "publish herald.deliveries", "herald.delivery.id", deliveryId);
+        JsonNode delivered = one(ours, "process herald.deliveries", "herald.delivery.id", deliveryId);
+        JsonNode put = one(ours, send, "herald.delivery.id", deliveryId);
+
+        assertThat(request.path("name").asText()).startsWith("POST /v1/rooms/");
+        assertThat(request.path("kind").asText()).isEqualTo("server");
+        assertThat(request.path("service").asText()).isEqualTo("herald-ingest");
+        assertThat(published.path("kind").asText()).isEqualTo("producer");
+        assertThat(attribute(published, "herald.room")).isEqualTo("traced");
+        // across Kafka: each consumer's span is the child of the producer's span whose record it read
+        assertThat(planned.path("parent_span_id").asText()).isEqualTo(published.path("span_id").asText());
+        assertThat(planned.path("service").asText()).isEqualTo("herald-rules");
+        assertThat(planned.path("kind").asText()).isEqualTo("consumer");
+        assertThat(attribute(planned, "herald.room")).isEqualTo("traced");
+        assertThat(attribute(planned, "herald.fanout")).isEqualTo("1");
+        assertThat(handedOver.path("parent_span_id").asText()).isEqualTo(planned.path("span_id").asText());
+        assertThat(delivered.path("parent_span_id").asText()).isEqualTo(handedOver.path("span_id").asText());
+        assertThat(delivered.path("service").asText()).isEqualTo("herald-dispatcher");
+        assertThat(attribute(delivered, "herald.notification.id")).isEqualTo(id);
+        assertThat(attribute(delivered, "herald.room")).isEqualTo("traced");
+        assertThat(attribute(delivered, "herald.outcome")).isEqualTo("delivered");
+        assertThat(put.path("parent_span_id").asText()).isEqualTo(delivered.path("span_id").asText());
+        assertThat(put.path("kind").asText()).isEqualTo("client");
+        assertThat(attribute(put, "http.response.status_code")).isEqualTo("200");
+
+        // A delivery that fails: its log line (JSON, as in production) carries the ids and this trace's id.
+        given().contentType("application/json").body("{\"matrix_room_id\":\"!ghost:example.org\",\"account\":\"ghost\"}")
+                .put(rules.url() + "/v1/rooms/ghost").then().statusCode(201);
+        String lost = notify("ghost", "Lost", "to an account that does not exist");
+        String lostDelivery = Delivery.idFor(lost, Destination.room("ghost", "!ghost:example.org"));
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).until(() -> logLine(dispatcher, lostDelivery) != null);
+        JsonNode line = logLine(dispatcher, lostDelivery);
+        assertThat(line.path("level").asText()).isEqualTo("WARN");
+        assertThat(line.path("message").asText()).contains("dead letter");
+        JsonNode mdc = line.path("mdc");
+        assertThat(mdc.path("notification_id").asText()).isEqualTo(lost);
+        assertThat(mdc.path("delivery_id").asText()).isEqualTo(lostDelivery);
+        assertThat(mdc.path("room").asText()).isEqualTo("ghost");
+        assertThat(mdc.path("destination").asText()).isEqualTo("room:ghost:!ghost:example.org");
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).until(() -> traces.spans().stream().anyMatch(s ->
+                s.path("name").asText().equals("publish herald.notifications") && attribute(s, "herald.notification.id").equals(lost)));
+        assertThat(mdc.path("traceId").asText()).isEqualTo(one(traces.spans(), "publish herald.notifications",
+                "herald.notification.id", lost).path("trace_id").asText());
+    }
+
+    private static String notify(String room, String subject, String body) {
+        return given().header("Authorization", "Bearer " + apiKey).contentType("application/json")
+                .body(Map.of("subject", subject, "body", body)).post(ingest.url() + "/v1/rooms/" + room + "/notifications")
+                .then().statusCode(202).extract().path("id");
+    }
+
+    private static String attribute(JsonNode span, String name) {
+        return span.path("attributes").path(name).asText();
+    }
+
+    /** The one span of that name whose attribute has that value. */
+    private static JsonNode one(List<JsonNode> spans, String name, String attribute, String value) {
+        List<JsonNode> found = spans.stream().filter(s -> s.path("name").asText().equals(name)
+                && attribute(s, attribute).equals(value)).toList();
+        assertThat(found).as(name + " with " + attribute + "=" + value + " among " + spans.size() + " spans").hasSize(1);
+        return found.get(0);
+    }
+
+    /** The JSON log line of a service about a delivery (its delivery_id field), or null. */
+    private static JsonNode logLine(ServiceProcess service, String deliveryId) throws java.io.IOException {
+        for (String l : Files.readAllLines(service.log)) {
+            if (l.startsWith("{") && l.contains(deliveryId)) {
+                JsonNode line = Json.MAPPER.readTree(l);
+                if (deliveryId.equals(line.path("mdc").path("delivery_id").asText())) {
+                    return line;
+                }
+            }
+        }
+        return null;
     }
 
     /** kafka.sasl.jaas.config → KAFKA_SASL_JAAS_CONFIG, quarkus.datasource.username → QUARKUS_DATASOURCE_USERNAME. */

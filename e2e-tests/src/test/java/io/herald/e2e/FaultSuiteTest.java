@@ -449,6 +449,59 @@ class FaultSuiteTest {
                 .isBetween(2L, 40L);
     }
 
+    /**
+     * After the suite's traffic (every scenario's faults): no service logged a secret it was given or was sent, and
+     * every metric docs/operations.md documents is in the services' scrapes.
+     */
+    @Test
+    @Order(16)
+    void theLogsHoldNoSecretAndEveryDocumentedMetricIsScraped() throws Exception {
+        List<String> secrets = new ArrayList<>(List.of(AdminToken.TOKEN, stack.apiKey, "syt_fault", "syt_silent",
+                "syt_relogin_old", "syt_login_", "fault-password", HeraldStack.SECRETS_KEY,
+                io.herald.testsupport.KafkaUsers.password(io.herald.testsupport.KafkaUsers.INGEST),
+                io.herald.testsupport.KafkaUsers.password(io.herald.testsupport.KafkaUsers.RULES),
+                io.herald.testsupport.KafkaUsers.password(io.herald.testsupport.KafkaUsers.DISPATCHER)));
+        for (String service : List.of("ingest", "rules", "dispatcher")) {
+            secrets.add(io.herald.testsupport.EmbeddedPostgres.datasourceOf(service).get("quarkus.datasource.password"));
+        }
+        java.nio.file.Path logs = ServiceProcess.repoRoot().resolve("e2e-tests/target/service-logs");
+        List<java.nio.file.Path> files;
+        try (var list = Files.list(logs)) {
+            files = list.filter(f -> f.getFileName().toString().startsWith("fault-")).toList();
+        }
+        assertThat(files).as("the suite's service logs").hasSizeGreaterThanOrEqualTo(3);
+        List<String> found = new ArrayList<>();
+        for (java.nio.file.Path file : files) {
+            String text = Files.readString(file);
+            secrets.stream().filter(text::contains).forEach(secret -> found.add(file.getFileName() + " contains "
+                    + secret.substring(0, Math.min(6, secret.length())) + "…"));
+        }
+        assertThat(found).as("secrets in the logs").isEmpty();
+
+        List<io.herald.testsupport.Scrape> scrapes = new ArrayList<>();
+        for (ServiceProcess service : List.of(stack.ingest, stack.rules, stack.dispatcher())) {
+            scrapes.add(io.herald.testsupport.Scrape.of(service.managementUrl() + "/q/metrics"));
+        }
+        List<String> documented = documentedMetrics();
+        assertThat(documented).hasSizeGreaterThan(25);
+        assertThat(documented.stream().filter(m -> scrapes.stream().noneMatch(scrape -> scrape.has(m))).toList())
+                .as("metrics of docs/operations.md missing from the scrapes of ingest, rules and dispatcher").isEmpty();
+    }
+
+    /** The metric names in docs/operations.md's "Metrics" section (in backticks). */
+    private static List<String> documentedMetrics() throws java.io.IOException {
+        String doc = Files.readString(ServiceProcess.repoRoot().resolve("docs/operations.md"));
+        int from = doc.indexOf("\n## Metrics");
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("`((?:herald|cache|http_server|jvm|process|kafka)_[a-z0-9_]+)[^`]*`")
+                .matcher(doc.substring(from, doc.indexOf("\n## ", from + 1)));
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return List.copyOf(names);
+    }
+
     /** Members of a consumer group that own at least one partition. */
     private static long activeMembers(String group) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", stack.broker.bootstrapServers()))) {

@@ -26,6 +26,8 @@ final class HeraldStack implements AutoCloseable {
 
     static final String ACCOUNT = "fault";
     static final String SENDER = "@herald:fault.test";
+    /** The dispatcher's key ring (herald.secrets.key). */
+    static final String SECRETS_KEY = "ZmF1bHQtc3VpdGUta2V5LTMyLWJ5dGVzLWxvbmctLS0=";
 
     final KafkaBroker broker;
     final FakeHomeserver homeserver;
@@ -105,7 +107,7 @@ final class HeraldStack implements AutoCloseable {
         config.putAll(EmbeddedPostgres.datasourceOf(service));
         switch (module) {
             case "dispatcher-service" -> {
-                config.put("herald.secrets.key", "ZmF1bHQtc3VpdGUta2V5LTMyLWJ5dGVzLWxvbmctLS0=");
+                config.put("herald.secrets.key", SECRETS_KEY);
                 // No send-rate limit of the bot account: the suite measures faults, not throttling.
                 config.put("herald.dispatcher.account.rate-per-second", "100000");
                 config.put("herald.dispatcher.account.burst", "100000");

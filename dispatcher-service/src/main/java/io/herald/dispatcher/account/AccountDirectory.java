@@ -10,6 +10,8 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.herald.common.changes.ChangeEvent;
 import io.herald.common.changes.ChangeFeed;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,11 +45,14 @@ public class AccountDirectory {
     private final ChangeFeed changes;
     private final AtomicLong evictions = new AtomicLong();
 
-    AccountDirectory(SecretBox secrets, Outages outages, DispatcherConfig config, ChangeFeed changes) {
+    AccountDirectory(SecretBox secrets, Outages outages, DispatcherConfig config, ChangeFeed changes,
+            MeterRegistry registry) {
         this.secrets = secrets;
         this.outages = outages;
         this.changes = changes;
-        this.cache = Caffeine.newBuilder().expireAfterWrite(config.account().cacheTtl()).build();
+        this.cache = Caffeine.newBuilder().expireAfterWrite(config.account().cacheTtl()).recordStats().build();
+        // cache_gets_total{cache="dispatcher-accounts",result}, as every Herald cache (docs/operations.md)
+        CaffeineCacheMetrics.monitor(registry, cache, "dispatcher-accounts");
     }
 
     /** Other instances' account changes evict here too; registered before the first delivery is consumed. */
@@ -66,6 +71,11 @@ public class AccountDirectory {
             return Uni.createFrom().item(new Lookup(Lookup.Kind.FOUND, cached, null));
         }
         return Uni.createFrom().item(() -> lookup(accountId)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+    }
+
+    /** The account's homeserver URL if its credentials are in the cache (never reads PostgreSQL). */
+    public Optional<String> cachedHomeserver(String accountId) {
+        return Optional.ofNullable(cache.getIfPresent(accountId)).map(Credentials::homeserver);
     }
 
     /** Blocking: call from a worker thread. */

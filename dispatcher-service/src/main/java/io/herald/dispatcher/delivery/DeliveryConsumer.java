@@ -6,8 +6,10 @@ import io.herald.common.InvalidRecordException;
 import io.herald.common.Json;
 import io.herald.common.Topics;
 import io.herald.dispatcher.DispatcherConfig;
+import io.herald.dispatcher.hosts.HostLabels;
 import io.herald.dispatcher.hosts.Hosts;
 import io.herald.dispatcher.limits.AsyncSemaphore;
+import io.herald.telemetry.Tracing;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Collection;
@@ -25,6 +27,9 @@ import org.eclipse.microprofile.reactive.messaging.Message;
  * {@code herald.dispatcher.max-in-flight} records are in memory; more wait in Kafka. A record is acknowledged, and its
  * offset becomes committable ({@link Offsets}, committed by {@link DeliveryPartitions}), only once its outcome is
  * durable.
+ *
+ * <p>While tracing is on, each record gets its {@link DeliveryTrace}, continuing the trace its headers carry; it ends
+ * when the record leaves memory.
  */
 @ApplicationScoped
 public class DeliveryConsumer {
@@ -37,10 +42,14 @@ public class DeliveryConsumer {
     private final Set<Fresh> inMemory = ConcurrentHashMap.newKeySet();
     /** Order of records that carry no Kafka position (the in-memory connector of tests). */
     private final AtomicLong localSequence = new AtomicLong();
+    private final Tracing tracing;
+    private final HostLabels hosts;
 
-    DeliveryConsumer(Lanes lanes, DispatcherConfig config) {
+    DeliveryConsumer(Lanes lanes, DispatcherConfig config, Tracing tracing, HostLabels hosts) {
         this.lanes = lanes;
         this.slots = new AsyncSemaphore(config.maxInFlight());
+        this.tracing = tracing;
+        this.hosts = hosts;
     }
 
     @Incoming(CHANNEL)
@@ -58,9 +67,15 @@ public class DeliveryConsumer {
             // SmallRye's dead-letter strategy publishes the record as it was, with the reason, then acknowledges it.
             return message.nack(e).whenComplete((ok, error) -> finished(partition, offset));
         }
+        DeliveryTrace trace = tracing.enabled() ? DeliveryTrace.received(tracing, delivery,
+                position == null ? null : position.getHeaders(), partition, offset, hosts::of) : DeliveryTrace.NONE;
         return slots.acquire().thenAccept(admitted -> {
-            Fresh fresh = new Fresh(message, delivery, partition, offset, Hosts.keyOf(delivery));
+            Fresh fresh = new Fresh(message, delivery, partition, offset, Hosts.keyOf(delivery), trace);
             fresh.onExit(settled -> {
+                if (!settled) {
+                    trace.outcome("abandoned");
+                }
+                trace.end();
                 inMemory.remove(fresh);
                 if (settled) {
                     finished(partition, offset); // an abandoned record stays uncommitted: the next owner gets it

@@ -8,6 +8,7 @@ import io.smallrye.common.annotation.Identifier;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumer;
 import io.smallrye.reactive.messaging.kafka.KafkaConsumerRebalanceListener;
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
@@ -39,6 +40,7 @@ public class DeliveryPartitions implements KafkaConsumerRebalanceListener {
     public static final String NAME = "herald-deliveries";
 
     private static final Logger LOG = Logger.getLogger(DeliveryPartitions.class);
+    private static final Duration SHUTDOWN_DRAIN = Duration.ofSeconds(30);
 
     private final Lanes lanes;
     private final DeliveryConsumer consumer;
@@ -157,8 +159,35 @@ public class DeliveryPartitions implements KafkaConsumerRebalanceListener {
         }
     }
 
-    void shutdown(@Observes ShutdownEvent event) {
-        commit();
+    /**
+     * A graceful stop, before the persistence layer closes (this observer runs first): the lanes start nothing more,
+     * what they started becomes durable (bounded by the smaller of the drain timeout and 30 s, within the pods'
+     * termination grace period), then the settled offsets are committed. A push sent but not yet recorded when the
+     * database closed would otherwise be sent again by the partition's next owner.
+     */
+    void shutdown(@Observes @Priority(1) ShutdownEvent event) {
+        Duration bound = drainTimeout.compareTo(SHUTDOWN_DRAIN) < 0 ? drainTimeout : SHUTDOWN_DRAIN;
+        try {
+            lanes.revokeAll().get(bound.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            LOG.warnf("stopping: in-flight sends did not finish within %s; their records go to the next owners", bound);
+        } catch (Exception e) {
+            LOG.warnf("stopping: %s", e.getMessage());
+        }
+        KafkaConsumer<Object, Object> client = kafka.getConsumer(DeliveryConsumer.CHANNEL);
+        if (client == null) {
+            return;
+        }
+        try {
+            client.runOnPollingThread(c -> {
+                Map<TopicPartition, OffsetAndMetadata> offsets = consumer.offsets().toCommit(c.assignment());
+                if (!offsets.isEmpty()) {
+                    c.commitSync(offsets);
+                }
+            }).await().atMost(Duration.ofSeconds(10));
+        } catch (RuntimeException e) {
+            LOG.warnf("stopping: committing offsets failed: %s", e.getMessage());
+        }
     }
 
     private static void sleep(long millis) {

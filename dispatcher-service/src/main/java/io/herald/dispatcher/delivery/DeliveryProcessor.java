@@ -13,6 +13,7 @@ import io.herald.dispatcher.send.SendResult;
 import io.herald.dispatcher.storage.BatchWriter;
 import io.herald.dispatcher.storage.Outages;
 import io.herald.dispatcher.storage.SqlErrors;
+import io.herald.telemetry.LogFields;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -176,7 +177,9 @@ public class DeliveryProcessor {
                 .onFailure(BatchWriter.BadRowException.class).recoverWithUni(e -> deadLetterTopic.publish(delivery,
                         "the delivery log refused the row of this " + state + " delivery: " + e.getMessage()))
                 .onFailure().recoverWithUni(e -> {
-                    LOG.errorf(e, "delivery %s: writing the delivery log failed unexpectedly", delivery.id());
+                    try (LogFields fields = DeliveryTrace.NONE.fields(delivery)) {
+                        LOG.errorf(e, "delivery %s: writing the delivery log failed unexpectedly", delivery.id());
+                    }
                     return deadLetterTopic.publish(delivery, "the delivery log could not be written (" + state + "): " + e);
                 });
     }

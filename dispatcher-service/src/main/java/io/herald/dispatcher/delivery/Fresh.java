@@ -20,6 +20,8 @@ final class Fresh {
     /** The record's offset; its place in the destination's order (also when parked). */
     final long seq;
     final String host;
+    /** Its span (or {@link DeliveryTrace#NONE}) and log fields, carried with it. */
+    final DeliveryTrace trace;
     final List<AttemptRecord> history = new ArrayList<>();
     final long receivedNanos = System.nanoTime();
     /** Attempts made while in memory. */
@@ -33,12 +35,13 @@ final class Fresh {
     private boolean done;
     private Exit onExit = settled -> { };
 
-    Fresh(Message<?> message, Delivery delivery, int partition, long seq, String host) {
+    Fresh(Message<?> message, Delivery delivery, int partition, long seq, String host, DeliveryTrace trace) {
         this.message = message;
         this.delivery = delivery;
         this.partition = partition;
         this.seq = seq;
         this.host = host;
+        this.trace = trace;
     }
 
     /** What to do once it leaves memory. */

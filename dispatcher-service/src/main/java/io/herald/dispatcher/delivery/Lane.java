@@ -5,6 +5,8 @@ import io.herald.common.Delivery;
 import io.herald.dispatcher.hosts.HostCircuit;
 import io.herald.dispatcher.send.SendResult;
 import io.herald.dispatcher.storage.BatchWriter;
+import io.herald.telemetry.LogFields;
+import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -205,12 +207,16 @@ final class Lane {
         Delivery delivery = fresh.delivery;
         CompletionStage<Void> purged = services.processor().purgedInstead(delivery, fresh.history);
         if (purged != null) { // the gate's answer holds for this attempt: nothing else runs before the send below
+            fresh.trace.outcome(DeliveryLogEntry.PURGED);
             settleInMemory(fresh, purged);
             return;
         }
         if (Instant.now().isAfter(services.processor().deadline(delivery))) {
-            settleInMemory(fresh, services.processor().deadLetter(delivery, fresh.history,
-                    "gave up at the deadline after " + fresh.history.size() + " attempts", null));
+            fresh.trace.outcome("dead");
+            try (LogFields fields = fresh.trace.fields(delivery)) {
+                settleInMemory(fresh, services.processor().deadLetter(delivery, fresh.history,
+                        "gave up at the deadline after " + fresh.history.size() + " attempts", null));
+            }
             return;
         }
         if (!circuit.closed()) {
@@ -222,7 +228,7 @@ final class Lane {
         synchronized (this) {
             sending = fresh;
         }
-        send(delivery, false, result -> {
+        send(delivery, false, fresh.trace, result -> {
             synchronized (this) {
                 sending = null;
             }
@@ -230,6 +236,7 @@ final class Lane {
             fresh.progress();
             DeliveryProcessor.Next next = services.processor().afterAttempt(delivery, result, fresh.history,
                     failuresAfter(result));
+            fresh.trace.attempted(result, next);
             if (next instanceof DeliveryProcessor.Next.Settle settle) {
                 settleInMemory(fresh, settle.durable());
             } else if (isRevoked()) {
@@ -278,12 +285,14 @@ final class Lane {
     private void park(List<Fresh> records, boolean queueMove) {
         List<CompletableFuture<Void>> each = new ArrayList<>(records.size());
         for (Fresh fresh : records) {
-            ParkingLot.Row row = new ParkingLot.Row(fresh.partition, fresh.seq, fresh.delivery, List.copyOf(fresh.history));
+            fresh.trace.parked();
+            ParkingLot.Row row = new ParkingLot.Row(fresh.partition, fresh.seq, fresh.delivery, List.copyOf(fresh.history),
+                    fresh.trace.traceParent());
             CompletableFuture<Boolean> parked = services.lot().park(row, this::isRevoked).toCompletableFuture();
             each.add(parked.thenCompose(written -> written
                             ? services.processor().parked(fresh.delivery, fresh.history).thenApply(ok -> true)
                             : CompletableFuture.completedFuture(false))
-                    .exceptionallyCompose(e -> refusedRow(fresh.delivery, e).thenApply(ok -> true))
+                    .exceptionallyCompose(e -> refusedRow(fresh, e).thenApply(ok -> true))
                     .thenAccept(settled -> {
                         if (settled) {
                             fresh.settle();
@@ -312,13 +321,16 @@ final class Lane {
         });
     }
 
-    private CompletionStage<Void> refusedRow(Delivery delivery, Throwable e) {
+    private CompletionStage<Void> refusedRow(Fresh fresh, Throwable e) {
+        Delivery delivery = fresh.delivery;
         Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        if (!(cause instanceof BatchWriter.BadRowException)) {
-            LOG.errorf(cause, "delivery %s: parking failed unexpectedly", delivery.id());
-            services.metrics().crashed();
+        try (LogFields fields = fresh.trace.fields(delivery)) {
+            if (!(cause instanceof BatchWriter.BadRowException)) {
+                LOG.errorf(cause, "delivery %s: parking failed unexpectedly", delivery.id());
+                services.metrics().crashed();
+            }
+            return services.processor().refusedRow(delivery, "the parking lot", cause);
         }
-        return services.processor().refusedRow(delivery, "the parking lot", cause);
     }
 
     // ---- parked -------------------------------------------------------------------------------------------------
@@ -372,8 +384,13 @@ final class Lane {
             return;
         }
         if (Instant.now().isAfter(services.processor().deadline(delivery))) {
-            settleParked(row, services.processor().deadLetter(delivery, row.history(),
-                    "gave up at the deadline after " + row.history().size() + " attempts", null));
+            DeliveryTrace trace = parkedTrace(row);
+            trace.outcome("dead");
+            try (LogFields fields = trace.fields(delivery)) {
+                settleParked(row, services.processor().deadLetter(delivery, row.history(),
+                        "gave up at the deadline after " + row.history().size() + " attempts", null));
+            }
+            trace.end();
             return;
         }
         long wait;
@@ -399,12 +416,16 @@ final class Lane {
                 return;
             }
             boolean probe = turn.join();
-            send(delivery, probe, result -> {
+            DeliveryTrace trace = parkedTrace(row);
+            send(delivery, probe, trace, result -> {
                 List<AttemptRecord> history = new ArrayList<>(row.history());
                 history.add(AttemptRecord.of(result));
-                ParkingLot.Row updated = new ParkingLot.Row(row.partition(), row.seq(), delivery, history);
+                ParkingLot.Row updated = new ParkingLot.Row(row.partition(), row.seq(), delivery, history,
+                        row.traceParent());
                 DeliveryProcessor.Next next = services.processor().afterAttempt(delivery, result, history,
                         failuresAfter(result));
+                trace.attempted(result, next);
+                trace.end();
                 if (next instanceof DeliveryProcessor.Next.Settle settle) {
                     settleParked(updated, settle.durable());
                     return;
@@ -437,7 +458,9 @@ final class Lane {
         track(outcome.thenCompose(ok -> services.lot().remove(row)).toCompletableFuture()
                 .handle((ok, e) -> {
                     if (e != null) {
-                        LOG.errorf(e, "delivery %s: removing it from the parking lot failed", row.delivery().id());
+                        try (LogFields fields = DeliveryTrace.NONE.fields(row.delivery())) {
+                            LOG.errorf(e, "delivery %s: removing it from the parking lot failed", row.delivery().id());
+                        }
                     } else {
                         synchronized (this) {
                             removing.remove(row.seq());
@@ -450,12 +473,23 @@ final class Lane {
 
     // ---- sending, waiting, bookkeeping --------------------------------------------------------------------------
 
-    /** One attempt; its result is reported to the host's circuit, timed, and handed to {@code then}. */
-    private void send(Delivery delivery, boolean probe, Consumer<SendResult> then) {
+    /** A parked delivery's attempt continues its trace (when it was traced and tracing is on). */
+    private DeliveryTrace parkedTrace(ParkingLot.Row row) {
+        return services.tracing().enabled()
+                ? DeliveryTrace.parked(services.tracing(), row, services::hostLabel) : DeliveryTrace.NONE;
+    }
+
+    /**
+     * One attempt; its result is reported to the host's circuit, timed, traced, and handed to {@code then} (with the
+     * delivery's log fields unless it was delivered: the lines that follow a failure are about it).
+     */
+    private void send(Delivery delivery, boolean probe, DeliveryTrace trace, Consumer<SendResult> then) {
         long start = System.nanoTime();
         operationSinceNanos = start;
         waiting = Waiting.OPERATION;
+        Span span = trace.send(delivery);
         services.sender(delivery).send(delivery).subscribe().with(result -> later(() -> {
+            trace.sent(span, delivery, result);
             operationSinceNanos = 0;
             progressNanos = System.nanoTime();
             services.metrics().attempt(delivery, result.outcome(), System.nanoTime() - start);
@@ -464,12 +498,13 @@ final class Lane {
             } else if (result.status() != null || probe) {
                 circuit.answered(probe); // (a refusal before sending, status null, says nothing about the host)
             }
-            try {
+            try (LogFields fields = result instanceof SendResult.Delivered ? null : trace.fields(delivery)) {
                 then.accept(result);
             } catch (RuntimeException e) {
                 crashed(e);
             }
         }), failure -> later(() -> {
+            trace.failed(span, failure);
             operationSinceNanos = 0;
             synchronized (this) {
                 sending = null;
@@ -522,7 +557,9 @@ final class Lane {
     /** A failure of Herald's own inside the lane: logged, counted, and the lane tries again after a backoff. */
     private void crashed(Throwable e) {
         services.metrics().crashed();
-        LOG.errorf(e, "destination %s: unexpected failure in its lane; retrying", destination);
+        try (LogFields fields = LogFields.delivery(null, null, null, destination, null)) {
+            LOG.errorf(e, "destination %s: unexpected failure in its lane; retrying", destination);
+        }
         int failures;
         synchronized (this) {
             failures = ++failuresInARow;

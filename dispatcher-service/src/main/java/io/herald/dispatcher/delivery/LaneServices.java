@@ -3,6 +3,7 @@ package io.herald.dispatcher.delivery;
 import io.herald.common.Delivery;
 import io.herald.dispatcher.hosts.HostCircuit;
 import io.herald.dispatcher.send.Sender;
+import io.herald.telemetry.Tracing;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ScheduledExecutorService;
@@ -20,6 +21,11 @@ interface LaneServices {
     HostCircuit circuit(String host);
 
     DeliveryMetrics metrics();
+
+    Tracing tracing();
+
+    /** The {@code host} label of a delivery's metrics and spans. */
+    String hostLabel(Delivery delivery);
 
     Backoff backoff();
 

@@ -3,12 +3,14 @@ package io.herald.dispatcher.delivery;
 import io.herald.common.Delivery;
 import io.herald.dispatcher.DispatcherConfig;
 import io.herald.dispatcher.hosts.HostCircuit;
+import io.herald.dispatcher.hosts.HostLabels;
 import io.herald.dispatcher.hosts.Hosts;
 import io.herald.dispatcher.send.PushGatewaySender;
 import io.herald.dispatcher.send.ReloggingRoomSender;
 import io.herald.dispatcher.send.Sender;
 import io.herald.dispatcher.storage.Outages;
 import io.herald.dispatcher.storage.SqlErrors;
+import io.herald.telemetry.Tracing;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -52,6 +54,8 @@ public class Lanes implements LaneServices {
     private final DeliveryMetrics metrics;
     private final Backoff backoff;
     private final Outages outages;
+    private final Tracing tracing;
+    private final HostLabels hostLabels;
     private final ConcurrentMap<String, Lane> lanes = new ConcurrentHashMap<>();
     private final ConcurrentMap<String, AtomicInteger> hostLoads = new ConcurrentHashMap<>();
     private final Set<Integer> assigned = ConcurrentHashMap.newKeySet();
@@ -62,7 +66,10 @@ public class Lanes implements LaneServices {
     private final ScheduledExecutorService timers;
 
     Lanes(DispatcherConfig config, DeliveryProcessor processor, ParkingLot lot, Hosts hosts, ReloggingRoomSender rooms,
-            PushGatewaySender pushes, DeliveryMetrics metrics, Backoff backoff, Outages outages) {
+            PushGatewaySender pushes, DeliveryMetrics metrics, Backoff backoff, Outages outages, Tracing tracing,
+            HostLabels hostLabels) {
+        this.tracing = tracing;
+        this.hostLabels = hostLabels;
         this.config = config;
         this.processor = processor;
         this.lot = lot;
@@ -219,6 +226,16 @@ public class Lanes implements LaneServices {
     @Override
     public DeliveryMetrics metrics() {
         return metrics;
+    }
+
+    @Override
+    public Tracing tracing() {
+        return tracing;
+    }
+
+    @Override
+    public String hostLabel(Delivery delivery) {
+        return hostLabels.of(delivery);
     }
 
     @Override

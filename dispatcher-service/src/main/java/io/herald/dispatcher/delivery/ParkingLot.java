@@ -32,8 +32,11 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class ParkingLot {
 
-    /** A parked delivery: where its record was ({@code partition}, {@code seq} = offset), and its attempts so far. */
-    public record Row(int partition, long seq, Delivery delivery, List<AttemptRecord> history) {
+    /**
+     * A parked delivery: where its record was ({@code partition}, {@code seq} = offset), its attempts so far, and the
+     * {@code traceparent} of its span when it was traced (its later attempts continue that trace), else null.
+     */
+    public record Row(int partition, long seq, Delivery delivery, List<AttemptRecord> history, String traceParent) {
     }
 
     private record Key(int partition, long seq) {
@@ -50,14 +53,15 @@ public class ParkingLot {
         this.dataSource = dataSource;
         this.outages = outages;
         this.inserts = new BatchWriter<>("parking-lot-in", dataSource, outages, """
-                INSERT INTO dispatcher.parked_delivery (partition, seq, destination, delivery_id, payload, history)
-                VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (partition, seq) DO NOTHING""", (st, row) -> {
+                INSERT INTO dispatcher.parked_delivery (partition, seq, destination, delivery_id, payload, history,
+                    trace_parent) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (partition, seq) DO NOTHING""", (st, row) -> {
                     st.setInt(1, row.partition());
                     st.setLong(2, row.seq());
                     st.setString(3, row.delivery().destination().key());
                     st.setString(4, row.delivery().id());
                     st.setString(5, Json.encode(row.delivery()));
                     st.setString(6, Json.encode(row.history()));
+                    st.setString(7, row.traceParent());
                 }, 500);
         this.deletes = new BatchWriter<>("parking-lot-out", dataSource, outages,
                 "DELETE FROM dispatcher.parked_delivery WHERE partition = ? AND seq = ?", (st, key) -> {
@@ -84,7 +88,7 @@ public class ParkingLot {
     public List<Row> next(String destination, int limit) throws SQLException {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement st = c.prepareStatement("""
-                        SELECT partition, seq, payload, history FROM dispatcher.parked_delivery
+                        SELECT partition, seq, payload, history, trace_parent FROM dispatcher.parked_delivery
                         WHERE destination = ? ORDER BY seq LIMIT ?""")) {
             st.setString(1, destination);
             st.setInt(2, limit);
@@ -93,7 +97,7 @@ public class ParkingLot {
                 while (rs.next()) {
                     try {
                         rows.add(new Row(rs.getInt(1), rs.getLong(2), Json.decodeDelivery(rs.getString(3)),
-                                Arrays.asList(Json.decode(rs.getString(4), AttemptRecord[].class))));
+                                Arrays.asList(Json.decode(rs.getString(4), AttemptRecord[].class)), rs.getString(5)));
                     } catch (InvalidRecordException e) {
                         // Herald wrote it, so this is a bug or a manual edit: keep the row (nothing is lost) and go on
                         // with the others rather than hold the destination up.

@@ -2,6 +2,7 @@ package io.herald.dispatcher.delivery;
 
 import io.herald.dispatcher.DispatcherConfig;
 import io.herald.dispatcher.storage.Outages;
+import io.herald.telemetry.LogFields;
 import io.quarkus.scheduler.Scheduled;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Collections;
@@ -66,9 +67,13 @@ public class Watchdog implements HealthCheck {
             long progress = lane == null ? fresh.progressNanos : Math.max(fresh.progressNanos, lane.progressNanos());
             if (!fresh.done() && now - progress > stuckAfterNanos) {
                 found++;
-                report(fresh, () -> LOG.errorf("delivery %s to %s is stuck: no progress for %d s (received %d s ago)",
-                        fresh.delivery.id(), fresh.delivery.destination().key(), (now - progress) / 1_000_000_000L,
-                        (now - fresh.receivedNanos) / 1_000_000_000L));
+                report(fresh, () -> {
+                    try (LogFields fields = fresh.trace.fields(fresh.delivery)) {
+                        LOG.errorf("delivery %s to %s is stuck: no progress for %d s (received %d s ago)",
+                                fresh.delivery.id(), fresh.delivery.destination().key(), (now - progress) / 1_000_000_000L,
+                                (now - fresh.receivedNanos) / 1_000_000_000L);
+                    }
+                });
             }
         }
         for (Lane lane : lanes.all()) {

@@ -10,6 +10,7 @@ import io.herald.dispatcher.outbound.OutboundGuard;
 import io.herald.dispatcher.outbound.Target;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
@@ -54,7 +55,9 @@ public class MatrixRoomSender implements Sender {
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
                 // one connection per request allowed in flight to a homeserver (Vert.x's default pool is 5)
                 .setMaxPoolSize(config.homeserver().maxConcurrency())
-                .setFollowRedirects(false));
+                .setFollowRedirects(false)
+                // Traced by the lane, explicitly (a span per attempt), not by Vert.x's context.
+                .setTracingPolicy(TracingPolicy.IGNORE));
         this.timeoutMillis = config.requestTimeout().toMillis();
         this.accounts = accounts;
         this.limits = limits;

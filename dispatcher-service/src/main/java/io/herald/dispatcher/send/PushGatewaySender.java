@@ -11,6 +11,7 @@ import io.herald.dispatcher.outbound.OutboundGuard;
 import io.herald.dispatcher.outbound.Target;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
@@ -44,7 +45,8 @@ public class PushGatewaySender implements Sender {
             SentEvents roomEvents) {
         this.client = WebClient.create(vertx, new WebClientOptions().setUserAgent("Herald").setKeepAlive(true)
                 .setConnectTimeout((int) config.connectTimeout().toMillis())
-                .setMaxPoolSize(config.gateway().maxConnections()).setFollowRedirects(false));
+                .setMaxPoolSize(config.gateway().maxConnections()).setFollowRedirects(false)
+                .setTracingPolicy(TracingPolicy.IGNORE)); // traced by the lane, explicitly
         this.timeoutMillis = config.requestTimeout().toMillis();
         this.guard = guard;
         this.answers = answers;

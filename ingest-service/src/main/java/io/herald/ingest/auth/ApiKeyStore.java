@@ -4,6 +4,8 @@ import io.herald.common.changes.ChangeEvent;
 import io.herald.common.changes.ChangeFeed;
 import io.herald.ingest.IngestConfig;
 import io.herald.security.Sha256;
+import io.herald.telemetry.CacheMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -45,6 +47,7 @@ public class ApiKeyStore {
     /** Bumped by every revocation: a lookup that started before one does not cache what it read. */
     private final AtomicLong revocations = new AtomicLong();
     private final ChangeFeed changes;
+    private final CacheMetrics metrics;
 
     private record Cached(ApiKey key, long loadedAt) {
     }
@@ -53,10 +56,11 @@ public class ApiKeyStore {
     public record Created(ApiKey apiKey, String secret) {
     }
 
-    ApiKeyStore(DataSource dataSource, IngestConfig config, ChangeFeed changes) {
+    ApiKeyStore(DataSource dataSource, IngestConfig config, ChangeFeed changes, MeterRegistry registry) {
         this.dataSource = dataSource;
         this.cacheTtlNanos = config.apiKeyCacheTtl().toNanos();
         this.changes = changes;
+        this.metrics = CacheMetrics.register(registry, "ingest-api-keys");
     }
 
     /** Other instances' revocations, from the start. */
@@ -71,7 +75,11 @@ public class ApiKeyStore {
     /** The active key with this secret if it was verified recently, without asking the database; else null. */
     public ApiKey cached(String secret) {
         Cached cached = byHash.get(sha256(secret));
-        return cached != null && System.nanoTime() - cached.loadedAt < cacheTtlNanos ? cached.key : null;
+        if (cached != null && System.nanoTime() - cached.loadedAt < cacheTtlNanos) {
+            metrics.hit();
+            return cached.key;
+        }
+        return null; // verify() comes next and counts the miss
     }
 
     /** The active key with this secret, if any (blocking on a cache miss). */
@@ -80,8 +88,10 @@ public class ApiKeyStore {
         Cached cached = byHash.get(hash);
         long now = System.nanoTime();
         if (cached != null && now - cached.loadedAt < cacheTtlNanos) {
+            metrics.hit();
             return Optional.of(cached.key);
         }
+        metrics.miss();
         long revocationsBefore = revocations.get();
         Optional<ApiKey> key = query("SELECT " + COLUMNS + " FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL",
                 hash).stream().findFirst();

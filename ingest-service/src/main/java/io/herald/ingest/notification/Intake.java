@@ -7,6 +7,10 @@ import io.herald.common.problem.Problem;
 import io.herald.ingest.HttpProblemException;
 import io.herald.ingest.auth.ApiKey;
 import io.herald.ingest.idempotency.IdempotencyStore;
+import io.herald.telemetry.LogFields;
+import io.herald.telemetry.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -40,10 +44,12 @@ public class Intake {
 
     private final NotificationPublisher publisher;
     private final IdempotencyStore idempotency;
+    private final Tracing tracing;
 
-    Intake(NotificationPublisher publisher, IdempotencyStore idempotency) {
+    Intake(NotificationPublisher publisher, IdempotencyStore idempotency, Tracing tracing) {
         this.publisher = publisher;
         this.idempotency = idempotency;
+        this.tracing = tracing;
     }
 
     /**
@@ -94,10 +100,12 @@ public class Intake {
                 return Uni.createFrom().failure(outsideTheContract(violations));
             }
         }
+        // The request's span, taken here: the idempotent path publishes from a worker thread.
+        Context trace = tracing.current();
         if (idempotencyKey == null) {
-            return publisher.publish(events, key.tenant(), key.id()).replaceWith(ids);
+            return publisher.publish(events, key.tenant(), key.id(), trace).replaceWith(ids);
         }
-        return Uni.createFrom().item(() -> acceptOnce(key, idempotencyKey, requestHash, ids, events))
+        return Uni.createFrom().item(() -> acceptOnce(key, idempotencyKey, requestHash, ids, events, trace))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
     }
 
@@ -131,7 +139,7 @@ public class Intake {
 
     /** Blocking: claims the key (concurrent retries wait on its row), publishes, then remembers the ids. */
     private List<String> acceptOnce(ApiKey key, String idempotencyKey, String requestHash, List<String> ids,
-            List<NotificationEvent> events) {
+            List<NotificationEvent> events, Context trace) {
         IdempotencyStore.Outcome outcome;
         try {
             outcome = idempotency.claim(key.tenant(), idempotencyKey, requestHash, ids);
@@ -148,13 +156,16 @@ public class Intake {
             return outcome.existing().ids();
         }
         try (IdempotencyStore.Claim claim = outcome.claim()) {
-            publisher.publishAndWait(events, key.tenant(), key.id());
+            publisher.publishAndWait(events, key.tenant(), key.id(), trace);
             try {
                 claim.commit();
             } catch (SQLException e) {
                 // Kafka has the records: the request succeeded, only a retry would publish them again.
-                LOG.warnf("notifications %s published but their idempotency key could not be saved: %s", ids,
-                        e.getMessage());
+                try (LogFields fields = LogFields.notification(ids.get(0), events.get(0).room(),
+                        Span.fromContext(trace).getSpanContext())) {
+                    LOG.warnf("notifications %s published but their idempotency key could not be saved: %s", ids,
+                            e.getMessage());
+                }
             }
         }
         return ids;

@@ -5,6 +5,11 @@ import io.herald.common.Json;
 import io.herald.common.NotificationEvent;
 import io.herald.common.Topics;
 import io.herald.ingest.IngestConfig;
+import io.herald.telemetry.Tracing;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
@@ -14,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -28,6 +35,10 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
  * {@code send} on the producer's sending thread and one callback, which keeps the HTTP path free of blocking and of
  * per-record stream stages. The emitter is still injected so that SmallRye creates, configures (the
  * {@code mp.messaging.outgoing.notifications.*} properties), health-checks and closes the producer.
+ *
+ * <p>While tracing is on, each record gets a {@code publish herald.notifications} span under the request's and carries
+ * its context in the {@code traceparent} header; {@code herald_notifications_accepted_total{source}} counts what the
+ * broker acknowledged.
  */
 @ApplicationScoped
 public class NotificationPublisher {
@@ -38,43 +49,74 @@ public class NotificationPublisher {
 
     private final KafkaProducer<String, String> producer;
     private final Duration publishTimeout;
+    private final Tracing tracing;
+    private final MeterRegistry registry;
+    private final Map<String, Counter> accepted = new ConcurrentHashMap<>();
 
     NotificationPublisher(@Channel(Channels.NOTIFICATIONS) MutinyEmitter<String> channel, KafkaClientService kafka,
-            IngestConfig config) {
+            IngestConfig config, Tracing tracing, MeterRegistry registry) {
         this.producer = kafka.getProducer(Channels.NOTIFICATIONS);
         this.publishTimeout = config.publishTimeout();
+        this.tracing = tracing;
+        this.registry = registry;
     }
 
     /** Completes once the broker acknowledged every event; fails with {@link BrokerUnavailableException} otherwise. */
     public Uni<Void> publish(List<NotificationEvent> events, String tenant, String apiKeyId) {
+        return publish(events, tenant, apiKeyId, tracing.current());
+    }
+
+    /** The same, the records' spans under {@code trace} (the request's span, when it is not current on this thread). */
+    public Uni<Void> publish(List<NotificationEvent> events, String tenant, String apiKeyId, Context trace) {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         Uni<?> all;
         if (events.size() == 1) {
-            all = send(events.get(0), tenant, apiKeyId);
+            all = send(events.get(0), tenant, apiKeyId, trace);
         } else {
             List<Uni<RecordMetadata>> sends = new ArrayList<>(events.size());
             for (NotificationEvent event : events) {
-                sends.add(send(event, tenant, apiKeyId));
+                sends.add(send(event, tenant, apiKeyId, trace));
             }
             all = Uni.join().all(sends).andFailFast();
         }
         return all.ifNoItem().after(publishTimeout).fail()
                 .onFailure().transform(BrokerUnavailableException::new)
+                .invoke(() -> accepted(events))
                 .replaceWithVoid();
     }
 
     /** For callers on a worker thread (the idempotent path, which holds a database claim meanwhile). */
-    public void publishAndWait(List<NotificationEvent> events, String tenant, String apiKeyId) {
-        publish(events, tenant, apiKeyId).await().indefinitely();
+    public void publishAndWait(List<NotificationEvent> events, String tenant, String apiKeyId, Context trace) {
+        publish(events, tenant, apiKeyId, trace).await().indefinitely();
     }
 
-    private Uni<RecordMetadata> send(NotificationEvent event, String tenant, String apiKeyId) {
+    private Uni<RecordMetadata> send(NotificationEvent event, String tenant, String apiKeyId, Context trace) {
         RecordHeaders headers = new RecordHeaders();
         headers.add("content-type", JSON);
         headers.add(TENANT_HEADER, tenant.getBytes(StandardCharsets.UTF_8));
         headers.add(API_KEY_HEADER, apiKeyId.getBytes(StandardCharsets.UTF_8));
-        return producer.send(new ProducerRecord<>(Topics.NOTIFICATIONS, null, event.room(), Json.encode(event), headers));
+        if (!tracing.enabled()) {
+            return producer.send(new ProducerRecord<>(Topics.NOTIFICATIONS, null, event.room(), Json.encode(event), headers));
+        }
+        // The span's context goes into the headers before the record copies them.
+        Span span = tracing.publish(Topics.NOTIFICATIONS, trace, headers);
+        span.setAttribute(Tracing.NOTIFICATION_ID, event.id());
+        span.setAttribute(Tracing.ROOM, event.room());
+        return producer.send(new ProducerRecord<>(Topics.NOTIFICATIONS, null, event.room(), Json.encode(event), headers))
+                .onItemOrFailure().invoke((ok, failure) -> Tracing.end(span, failure));
+    }
+
+    /** Counts accepted notifications by source ({@code http}, {@code alertmanager}, {@code webhook}, ...). */
+    private void accepted(List<NotificationEvent> events) {
+        for (NotificationEvent event : events) {
+            String source = event.source() == null ? "unknown" : event.source();
+            int colon = source.indexOf(':'); // webhook:<name>: one series for every webhook
+            String label = colon < 0 ? source : source.substring(0, colon);
+            accepted.computeIfAbsent(label, l -> Counter.builder("herald.notifications.accepted").tag("source", l)
+                    .description("notifications on herald.notifications, acknowledged by the broker")
+                    .register(registry)).increment();
+        }
     }
 }

@@ -7,6 +7,9 @@ import io.herald.common.Json;
 import io.herald.common.ProducerErrors;
 import io.herald.common.Topics;
 import io.smallrye.mutiny.CompositeException;
+import io.herald.telemetry.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
@@ -19,6 +22,7 @@ import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.jboss.logging.Logger;
 
@@ -34,9 +38,17 @@ public class DeliveryPublisher {
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final KafkaProducer<String, String> producer;
+    private final Tracing tracing;
 
-    DeliveryPublisher(@Channel(Channels.DELIVERIES) MutinyEmitter<String> channel, KafkaClientService kafka) {
+    DeliveryPublisher(@Channel(Channels.DELIVERIES) MutinyEmitter<String> channel, KafkaClientService kafka,
+            Tracing tracing) {
         this.producer = kafka.getProducer(Channels.DELIVERIES);
+        this.tracing = tracing;
+    }
+
+    /** {@link #publish(List, Span)} without a span to continue. */
+    public Uni<Void> publish(List<Delivery> planned) {
+        return publish(planned, null);
     }
 
     /**
@@ -44,13 +56,14 @@ public class DeliveryPublisher {
      * the producer gives up on some (the broker unreachable for longer than its delivery timeout), all are sent
      * again: their ids are stable, so the dispatcher's homeservers deduplicate what had gone through. If some can never
      * be written (too large, not serializable: {@link ProducerErrors#permanent}) and the others went through, fails
-     * with an {@link InvalidRecordException} naming them.
+     * with an {@link InvalidRecordException} naming them. While tracing is on, each record carries the context of a
+     * {@code publish herald.deliveries} span, a child of {@code parent} (null: none).
      */
-    public Uni<Void> publish(List<Delivery> planned) {
+    public Uni<Void> publish(List<Delivery> planned, Span parent) {
         if (planned.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return Uni.createFrom().deferred(() -> sendAll(planned))
+        return Uni.createFrom().deferred(() -> sendAll(planned, parent))
                 .onFailure(DeliveryPublisher::retriable)
                 .invoke(e -> LOG.warnf("publishing deliveries failed, retrying: %s", e.getMessage()))
                 .onFailure(DeliveryPublisher::retriable).retry().withBackOff(Duration.ofMillis(200), MAX_BACKOFF)
@@ -66,17 +79,29 @@ public class DeliveryPublisher {
         return producer.send(record);
     }
 
-    private Uni<Void> sendAll(List<Delivery> planned) {
+    private Uni<Void> sendAll(List<Delivery> planned, Span parent) {
         List<Uni<RecordMetadata>> sends = new ArrayList<>(planned.size());
         for (Delivery d : planned) {
             // lazy: sent when subscribed, which Uni.join does in list order on the producer's single sending thread
-            sends.add(Uni.createFrom().deferred(() -> producer.send(
-                    new ProducerRecord<>(Topics.DELIVERIES, d.destination().key(), encode(d))))
+            sends.add(Uni.createFrom().deferred(() -> producer.send(record(d, parent)))
                     .onFailure(ProducerErrors::permanent).transform(e -> new InvalidRecordException("delivery " + d.id()
                             + " to " + d.destination().key() + " cannot be written to " + Topics.DELIVERIES + ": " + e)));
         }
         return Uni.join().all(sends).andCollectFailures().replaceWithVoid()
                 .onFailure().transform(e -> summary(e, planned.size()));
+    }
+
+    /** The delivery's record; while tracing is on (and there is a parent), with a publish span's context. */
+    private ProducerRecord<String, String> record(Delivery d, Span parent) {
+        if (parent == null || !tracing.enabled()) {
+            return new ProducerRecord<>(Topics.DELIVERIES, d.destination().key(), encode(d));
+        }
+        RecordHeaders headers = new RecordHeaders();
+        Span span = tracing.publish(Topics.DELIVERIES, Context.root().with(parent), headers);
+        span.setAttribute(Tracing.DELIVERY_ID, d.id());
+        span.setAttribute(Tracing.DESTINATION_KIND, d.destination().matrixRoom() != null ? "matrix_room" : "push");
+        span.end(); // handed to the producer; the parent's span lasts until Kafka acknowledged them all
+        return new ProducerRecord<>(Topics.DELIVERIES, null, d.destination().key(), encode(d), headers);
     }
 
     private static String encode(Delivery d) {

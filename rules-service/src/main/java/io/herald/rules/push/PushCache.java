@@ -8,6 +8,8 @@ import io.herald.pushrules.PushRuleSet;
 import io.herald.pushrules.RuleSetCompiler;
 import io.herald.pushrules.defaults.ServerDefaults;
 import io.herald.rules.RulesConfig;
+import io.herald.telemetry.CacheMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Context;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,15 +44,15 @@ public class PushCache {
 
     private final ChangeFeed changes;
 
-    PushCache(PushStore store, RulesConfig config, ChangeFeed changes) {
+    PushCache(PushStore store, RulesConfig config, ChangeFeed changes, MeterRegistry registry) {
         this.store = store;
         this.changes = changes;
         this.profile = DefaultsProfile.fromWireName(config.defaults());
         Duration ttl = config.cacheTtl();
-        this.rooms = new Cache<>(ttl);
-        this.members = new Cache<>(ttl);
-        this.rules = new Cache<>(ttl);
-        this.pushers = new Cache<>(ttl);
+        this.rooms = new Cache<>(ttl, CacheMetrics.register(registry, "rules-rooms"));
+        this.members = new Cache<>(ttl, CacheMetrics.register(registry, "rules-members"));
+        this.rules = new Cache<>(ttl, CacheMetrics.register(registry, "rules-rulesets"));
+        this.pushers = new Cache<>(ttl, CacheMetrics.register(registry, "rules-pushers"));
     }
 
     public DefaultsProfile profile() {
@@ -152,7 +154,8 @@ public class PushCache {
     /**
      * A loading cache that never keeps a value loaded before an invalidation: {@link #invalidate} bumps the
      * generation, then removes; a load only stores its value if no invalidation happened since it started. Entries
-     * expire {@code ttl} after they were loaded; a loader's null is returned but not kept.
+     * expire {@code ttl} after they were loaded; a loader's null is returned but not kept. Hits and loads are counted
+     * ({@code cache_gets_total}).
      */
     static final class Cache<K, V> {
         private record Entry<V>(V value, long expiresAt) {
@@ -161,19 +164,23 @@ public class PushCache {
         private final ConcurrentHashMap<K, Entry<V>> map = new ConcurrentHashMap<>();
         private final AtomicLong generation = new AtomicLong();
         private final long ttlNanos;
+        private final CacheMetrics metrics;
 
-        Cache(Duration ttl) {
+        Cache(Duration ttl, CacheMetrics metrics) {
             this.ttlNanos = ttl.toNanos();
+            this.metrics = metrics;
         }
 
         V get(K key, Function<K, V> loader) {
             Entry<V> e = map.get(key);
             if (e != null && System.nanoTime() - e.expiresAt < 0) {
+                metrics.hit();
                 return e.value;
             }
             if (Context.isOnEventLoopThread()) {
                 throw MissOnEventLoop.INSTANCE; // loading blocks: the caller goes to a worker thread and asks again
             }
+            metrics.miss();
             long g = generation.get();
             long loadedAt = System.nanoTime();
             V loaded = loader.apply(key);

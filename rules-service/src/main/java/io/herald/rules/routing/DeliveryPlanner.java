@@ -47,13 +47,16 @@ public class DeliveryPlanner {
     private final PushCache cache;
     private final FedRooms fedRooms;
     private final Counts counts;
+    private final RoutingMetrics metrics;
 
-    DeliveryPlanner(RulesConfig config, RoomEvaluator evaluator, PushCache cache, FedRooms fedRooms, Counts counts) {
+    DeliveryPlanner(RulesConfig config, RoomEvaluator evaluator, PushCache cache, FedRooms fedRooms, Counts counts,
+            RoutingMetrics metrics) {
         this.deadline = config.deliveryDeadline();
         this.evaluator = evaluator;
         this.cache = cache;
         this.fedRooms = fedRooms;
         this.counts = counts;
+        this.metrics = metrics;
     }
 
     /**
@@ -87,8 +90,10 @@ public class DeliveryPlanner {
             }
         }
         ObjectNode event = Json.MAPPER.valueToTree(notification.event());
+        List<RoomEvaluator.MemberResult> evaluated = evaluator.evaluate(room.key(), room.matrixRoomId(), event, true);
+        metrics.evaluated(evaluated);
         List<RoomEvaluator.MemberResult> notified = new ArrayList<>();
-        for (RoomEvaluator.MemberResult r : evaluator.evaluate(room.key(), room.matrixRoomId(), event, true)) {
+        for (RoomEvaluator.MemberResult r : evaluated) {
             if (r.result().shouldNotify()) {
                 notified.add(r);
             }

@@ -5,18 +5,36 @@ import io.herald.common.Delivery;
 import io.herald.common.InvalidRecordException;
 import io.herald.common.Json;
 import io.herald.common.NotificationEvent;
+import io.herald.common.ProducerErrors;
+import io.herald.common.Topics;
 import io.herald.rules.RulesConfig;
 import io.herald.rules.publish.DeliveryPublisher;
 import io.herald.rules.push.PushCache;
+import io.herald.telemetry.LogFields;
+import io.herald.telemetry.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.context.Context;
+import io.smallrye.mutiny.CompositeException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
+import io.smallrye.reactive.messaging.kafka.KafkaProducer;
+import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
@@ -37,6 +55,10 @@ import org.jboss.logging.Logger;
  * Kafka refuses for good, such as one over the producer's {@code max.request.size}) are dead-lettered to
  * {@code herald.notifications.dlq} with the reason in the {@code dead-letter-reason} header, and the partition goes on;
  * transient trouble (database, broker) is retried here, with backoff, never dead-lettered.
+ *
+ * <p>While tracing is on, each notification gets a {@code process herald.notifications} span continuing the trace its
+ * record's headers carry, and each delivery a {@code publish herald.deliveries} span under it, whose context goes into
+ * the delivery record's headers. Log lines about a notification carry its {@link LogFields}.
  */
 @ApplicationScoped
 public class NotificationConsumer {
@@ -47,10 +69,15 @@ public class NotificationConsumer {
     private final DeliveryPlanner planner;
     private final DeliveryPublisher publisher;
     private final Semaphore unacknowledged;
+    private final Tracing tracing;
+    private final RoutingMetrics metrics;
 
-    NotificationConsumer(DeliveryPlanner planner, DeliveryPublisher publisher, RulesConfig config) {
+    NotificationConsumer(DeliveryPlanner planner, DeliveryPublisher publisher, RulesConfig config, Tracing tracing,
+            RoutingMetrics metrics) {
         this.planner = planner;
         this.publisher = publisher;
+        this.tracing = tracing;
+        this.metrics = metrics;
         this.unacknowledged = new Semaphore(config.maxUnacknowledged());
     }
 
@@ -61,8 +88,10 @@ public class NotificationConsumer {
         try {
             notification = Json.decodeNotification(value == null ? null : new String(value, StandardCharsets.UTF_8));
         } catch (InvalidRecordException e) {
+            metrics.deadLettered();
             return message.nack(e);
         }
+        Span span = tracing.enabled() ? processSpan(message, notification) : Span.getInvalid();
         // Fast path, on the consumer's event loop: everything planning needs is in the caches (the usual case) and
         // there is room for one more unacknowledged notification. Anything else (a cache miss, which loads from
         // PostgreSQL; waiting for acknowledgements) goes to a worker thread. The connector hands over the next record
@@ -73,60 +102,95 @@ public class NotificationConsumer {
                 planned = planner.plan(notification);
             } catch (PushCache.MissOnEventLoop e) {
                 unacknowledged.release();
-                return onWorker(message, notification);
+                return onWorker(message, notification, span);
             } catch (InvalidRecordException e) {
                 unacknowledged.release();
-                return message.nack(e);
+                return deadLetter(message, notification, span, e);
             } catch (RuntimeException e) {
                 unacknowledged.release();
-                return onWorker(message, notification); // retried there with backoff
+                return onWorker(message, notification, span); // retried there with backoff
             }
-            publishThenAck(message, notification, planned);
+            publishThenAck(message, notification, planned, span);
             return CompletableFuture.completedFuture(null);
         }
-        return onWorker(message, notification);
+        return onWorker(message, notification, span);
     }
 
-    private CompletionStage<Void> onWorker(Message<byte[]> message, NotificationEvent notification) {
-        return Uni.createFrom().item(() -> planOnWorker(message, notification))
+    /** {@code process herald.notifications}, continuing the trace of the record (its headers). */
+    private Span processSpan(Message<byte[]> message, NotificationEvent notification) {
+        IncomingKafkaRecordMetadata<?, ?> record = message.getMetadata(IncomingKafkaRecordMetadata.class).orElse(null);
+        Span span = record == null ? tracing.start("process " + Topics.NOTIFICATIONS, SpanKind.CONSUMER,
+                Context.root())
+                : tracing.process(Topics.NOTIFICATIONS, record.getHeaders(), record.getPartition(), record.getOffset());
+        span.setAttribute(Tracing.NOTIFICATION_ID, notification.id());
+        span.setAttribute(Tracing.ROOM, notification.room());
+        return span;
+    }
+
+    private CompletionStage<Void> onWorker(Message<byte[]> message, NotificationEvent notification, Span span) {
+        return Uni.createFrom().item(() -> planOnWorker(message, notification, span))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .subscribeAsCompletionStage().thenCompose(stage -> stage);
     }
 
-    private CompletionStage<Void> planOnWorker(Message<byte[]> message, NotificationEvent notification) {
+    private CompletionStage<Void> planOnWorker(Message<byte[]> message, NotificationEvent notification, Span span) {
         List<Delivery> planned;
         try {
-            planned = planUntilPossible(notification);
+            planned = planUntilPossible(notification, span);
             unacknowledged.acquire();
         } catch (InvalidRecordException e) {
-            return message.nack(e);
+            return deadLetter(message, notification, span, e);
         } catch (InterruptedException e) {
             // Shutting down: neither ack nor nack, so the offset stays uncommitted and the record comes back.
             Thread.currentThread().interrupt();
+            span.end();
             return new CompletableFuture<>();
         }
-        publishThenAck(message, notification, planned);
+        publishThenAck(message, notification, planned, span);
         return CompletableFuture.completedFuture(null);
+    }
+
+    /** To {@code herald.notifications.dlq} with the reason (SmallRye's dead-letter strategy), the line with its fields. */
+    private CompletionStage<Void> deadLetter(Message<byte[]> message, NotificationEvent notification, Span span,
+            Throwable reason) {
+        metrics.deadLettered();
+        span.setAttribute(Tracing.OUTCOME, "dead");
+        Tracing.end(span, reason);
+        try (LogFields fields = fields(notification, span)) {
+            LOG.warnf("notification %s dead-lettered: %s", notification.id(), reason.getMessage());
+            return message.nack(reason);
+        }
+    }
+
+    private static LogFields fields(NotificationEvent notification, Span span) {
+        return LogFields.notification(notification.id(), notification.room(), span.getSpanContext());
     }
 
     /**
      * Acknowledges the record (releasing its permit) once Kafka acknowledged all its deliveries, or dead-letters it
      * when one of them can never be written.
      */
-    private void publishThenAck(Message<byte[]> message, NotificationEvent notification, List<Delivery> planned) {
-        publisher.publish(planned).subscribe().with(ok -> {
+    private void publishThenAck(Message<byte[]> message, NotificationEvent notification, List<Delivery> planned,
+            Span span) {
+        publisher.publish(planned, span).subscribe().with(ok -> {
             unacknowledged.release();
-            LOG.debugf("notification %s: %d deliveries", notification.id(), planned.size());
+            metrics.planned(planned.size());
+            span.setAttribute(Tracing.FANOUT, (long) planned.size());
+            span.end();
+            if (LOG.isDebugEnabled()) {
+                try (LogFields fields = fields(notification, span)) {
+                    LOG.debugf("notification %s: %d deliveries", notification.id(), planned.size());
+                }
+            }
             message.ack();
         }, failure -> {
             unacknowledged.release();
-            LOG.warnf("notification %s dead-lettered: %s", notification.id(), failure.getMessage());
-            message.nack(failure); // only InvalidRecordException reaches here: everything else is retried
+            deadLetter(message, notification, span, failure); // only InvalidRecordException: all else is retried
         });
     }
 
     /** Plans, retrying with backoff while the database is unavailable. */
-    private List<Delivery> planUntilPossible(NotificationEvent notification) throws InterruptedException {
+    private List<Delivery> planUntilPossible(NotificationEvent notification, Span span) throws InterruptedException {
         Duration backoff = Duration.ofMillis(100);
         while (true) {
             try {
@@ -134,11 +198,13 @@ public class NotificationConsumer {
             } catch (InvalidRecordException e) {
                 throw e;
             } catch (RuntimeException e) {
-                LOG.warnf("notification %s: %s; retrying in %d ms", notification.id(), e.getMessage(), backoff.toMillis());
+                try (LogFields fields = fields(notification, span)) {
+                    LOG.warnf("notification %s: %s; retrying in %d ms", notification.id(), e.getMessage(),
+                            backoff.toMillis());
+                }
                 Thread.sleep(backoff.toMillis());
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
         }
     }
-
 }

@@ -1,0 +1,198 @@
+package io.herald.telemetry;
+
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import io.opentelemetry.context.propagation.TextMapSetter;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Herald's traces, propagated explicitly: the trace context travels in the headers of the Kafka records
+ * ({@code traceparent}, W3C trace context), written by the producer code and read by the consumer code here, never
+ * through Mutiny's context propagation (off on the hot paths) nor the messaging instrumentation.
+ *
+ * <p>One notification is one trace: ingest's HTTP request, {@code publish herald.notifications}, the rules-service's
+ * {@code process herald.notifications} and one {@code publish herald.deliveries} per delivery, the dispatcher's
+ * {@code process herald.deliveries} with a client span per send attempt. Spans carry the notification id, the room and
+ * the delivery id ({@link #NOTIFICATION_ID}, {@link #ROOM}, {@link #DELIVERY_ID}).
+ *
+ * <p>Off (no OTLP endpoint configured, see {@link TracingSwitch}), every method returns at once: no span, no header,
+ * no allocation.
+ */
+@ApplicationScoped
+public class Tracing {
+
+    public static final AttributeKey<String> NOTIFICATION_ID = AttributeKey.stringKey("herald.notification.id");
+    public static final AttributeKey<String> ROOM = AttributeKey.stringKey("herald.room");
+    public static final AttributeKey<String> DELIVERY_ID = AttributeKey.stringKey("herald.delivery.id");
+    /** {@code matrix_room} or {@code push}. */
+    public static final AttributeKey<String> DESTINATION_KIND = AttributeKey.stringKey("herald.destination.kind");
+    /** How a step ended: {@code delivered}, {@code retry}, {@code parked}, {@code dead}, {@code rejected}, ... */
+    public static final AttributeKey<String> OUTCOME = AttributeKey.stringKey("herald.outcome");
+    /** Deliveries a notification made. */
+    public static final AttributeKey<Long> FANOUT = AttributeKey.longKey("herald.fanout");
+    public static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+    public static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
+    public static final AttributeKey<String> HTTP_METHOD = AttributeKey.stringKey("http.request.method");
+    static final AttributeKey<String> MESSAGING_SYSTEM = AttributeKey.stringKey("messaging.system");
+    static final AttributeKey<String> MESSAGING_DESTINATION = AttributeKey.stringKey("messaging.destination.name");
+    static final AttributeKey<String> MESSAGING_OPERATION = AttributeKey.stringKey("messaging.operation.type");
+    static final AttributeKey<String> MESSAGING_PARTITION = AttributeKey.stringKey("messaging.destination.partition.id");
+    static final AttributeKey<Long> MESSAGING_OFFSET = AttributeKey.longKey("messaging.kafka.offset");
+
+    static final String TRACEPARENT = "traceparent";
+
+    private final boolean enabled;
+    private final Tracer tracer;
+    private final TextMapPropagator propagator;
+
+    Tracing(OpenTelemetry openTelemetry, @ConfigProperty(name = TracingSwitch.DISABLED, defaultValue = "false") boolean disabled) {
+        this.enabled = !disabled;
+        this.tracer = openTelemetry.getTracer("io.herald");
+        this.propagator = openTelemetry.getPropagators().getTextMapPropagator();
+    }
+
+    /** Tracing on, with the given OpenTelemetry (tests: an SDK with an in-memory exporter). */
+    public static Tracing with(OpenTelemetry openTelemetry) {
+        return new Tracing(openTelemetry, false);
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** The current context: in ingest, the HTTP request's span (Quarkus keeps it in the request's Vert.x context). */
+    public Context current() {
+        return enabled ? Context.current() : Context.root();
+    }
+
+    /** The trace context a Kafka record carries in its headers; the root context when it carries none. */
+    public Context extract(Headers headers) {
+        if (!enabled || headers == null) {
+            return Context.root();
+        }
+        return propagator.extract(Context.root(), headers, HEADERS);
+    }
+
+    /**
+     * A {@code publish <topic>} span (kind producer) under {@code parent}, written into the record's {@code headers} so
+     * that the consumer continues the trace: before the record is made, since a {@code ProducerRecord} copies the
+     * headers it is given. End it when the broker acknowledged the record.
+     */
+    public Span publish(String topic, Context parent, Headers headers) {
+        if (!enabled) {
+            return Span.getInvalid();
+        }
+        Span span = tracer.spanBuilder("publish " + topic).setSpanKind(SpanKind.PRODUCER).setParent(parent)
+                .setAttribute(MESSAGING_SYSTEM, "kafka").setAttribute(MESSAGING_DESTINATION, topic)
+                .setAttribute(MESSAGING_OPERATION, "publish").startSpan();
+        propagator.inject(parent.with(span), headers, SET_HEADERS);
+        return span;
+    }
+
+    /** A {@code process <topic>} span (kind consumer) continuing the trace the record's {@code headers} carry. */
+    public Span process(String topic, Headers headers, int partition, long offset) {
+        if (!enabled) {
+            return Span.getInvalid();
+        }
+        var builder = tracer.spanBuilder("process " + topic).setSpanKind(SpanKind.CONSUMER).setParent(extract(headers))
+                .setAttribute(MESSAGING_SYSTEM, "kafka").setAttribute(MESSAGING_DESTINATION, topic)
+                .setAttribute(MESSAGING_OPERATION, "process");
+        if (partition >= 0) {
+            builder.setAttribute(MESSAGING_PARTITION, Integer.toString(partition)).setAttribute(MESSAGING_OFFSET, offset);
+        }
+        return builder.startSpan();
+    }
+
+    /** Any other span under {@code parent}. */
+    public Span start(String name, SpanKind kind, Context parent) {
+        if (!enabled) {
+            return Span.getInvalid();
+        }
+        return tracer.spanBuilder(name).setSpanKind(kind).setParent(parent).startSpan();
+    }
+
+    /** A span under {@code parent}, a span that may have ended already (a parked delivery's, say). */
+    public Span start(String name, SpanKind kind, SpanContext parent) {
+        if (!enabled) {
+            return Span.getInvalid();
+        }
+        return start(name, kind, parent.isValid() ? Context.root().with(Span.wrap(parent)) : Context.root());
+    }
+
+    /** Ends the span, as failed when {@code failure} is not null. */
+    public static void end(Span span, Throwable failure) {
+        if (failure != null && span.isRecording()) {
+            span.setStatus(StatusCode.ERROR, String.valueOf(failure.getMessage()));
+        }
+        span.end();
+    }
+
+    /**
+     * The span's W3C {@code traceparent} ({@code 00-<trace id>-<span id>-<flags>}), to keep with work that waits (a
+     * parked delivery); null when there is no span.
+     */
+    public static String traceParent(SpanContext span) {
+        if (!span.isValid()) {
+            return null;
+        }
+        return "00-" + span.getTraceId() + "-" + span.getSpanId() + "-" + span.getTraceFlags().asHex();
+    }
+
+    /** The span context a kept {@link #traceParent} names; invalid for null or garbage. */
+    public SpanContext fromTraceParent(String traceParent) {
+        if (!enabled || traceParent == null) {
+            return SpanContext.getInvalid();
+        }
+        return Span.fromContext(propagator.extract(Context.root(), Map.of(TRACEPARENT, traceParent), MAP))
+                .getSpanContext();
+    }
+
+    private static final TextMapGetter<Headers> HEADERS = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Headers carrier) {
+            List<String> keys = new ArrayList<>();
+            for (Header h : carrier) {
+                keys.add(h.key());
+            }
+            return keys;
+        }
+
+        @Override
+        public String get(Headers carrier, String key) {
+            Header h = carrier == null ? null : carrier.lastHeader(key);
+            return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+        }
+    };
+
+    private static final TextMapSetter<Headers> SET_HEADERS = (carrier, key, value) -> {
+        carrier.remove(key);
+        carrier.add(key, value.getBytes(StandardCharsets.UTF_8));
+    };
+
+    private static final TextMapGetter<Map<String, String>> MAP = new TextMapGetter<>() {
+        @Override
+        public Iterable<String> keys(Map<String, String> carrier) {
+            return carrier.keySet();
+        }
+
+        @Override
+        public String get(Map<String, String> carrier, String key) {
+            return carrier.get(key);
+        }
+    };
+}
