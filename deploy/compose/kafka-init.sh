@@ -20,6 +20,7 @@ create() {
     --topic "$1" --partitions "$2" --replication-factor 1
 }
 create herald.notifications 12
+create herald.events 12
 create herald.notifications.dlq 3
 create herald.deliveries 24
 create herald.deliveries.dlq 6
@@ -52,7 +53,9 @@ allow herald-ingest topic herald.changes literal Read Write Describe Create
 allow herald-ingest group herald-ingest-changes- prefixed Read
 
 allow herald-rules topic herald.notifications literal Read Describe
+allow herald-rules topic herald.events literal Read Describe
 allow herald-rules group herald-rules literal Read
+allow herald-rules group herald-rules-events literal Read
 allow herald-rules topic herald.deliveries literal Write Describe
 allow herald-rules topic herald.notifications.dlq literal Write Describe
 allow herald-rules topic herald.pushers.rejected literal Read Describe
@@ -67,6 +70,7 @@ allow herald-dispatcher topic herald.changes literal Read Write Describe Create
 allow herald-dispatcher group herald-dispatcher-changes- prefixed Read
 
 allow herald-producer topic herald.notifications literal Write Describe
+allow herald-producer topic herald.events literal Write Describe
 
 "$BIN/kafka-topics.sh" --bootstrap-server "$KAFKA" --command-config "$ADMIN" --list
 echo "users: herald-ingest herald-rules herald-dispatcher herald-producer (SCRAM-SHA-512), ACLs set"

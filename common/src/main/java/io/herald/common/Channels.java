@@ -13,6 +13,8 @@ public final class Channels {
     public static final String DELIVERIES = "deliveries";
     /** {@value Topics#PUSHERS_REJECTED}: dispatcher-service out, rules-service in. */
     public static final String PUSHERS_REJECTED = "pushers-rejected";
+    /** {@value Topics#EVENTS}, read by the rules-service. */
+    public static final String EVENTS = "events";
 
     private Channels() {
     }

@@ -23,15 +23,34 @@ import java.util.UUID;
  * @param tenant         the tenant that owns the room (null for records written before tenants existed)
  * @param acceptedAt     when Herald accepted the notification (its {@code received_at}): the order replays keep, and
  *                       what a late delivery is measured from
+ * @param push           for push deliveries: what the Push Gateway API body carries besides the event (names, counts,
+ *                       the room delivery to wait for); null for room deliveries and older records
  */
 public record Delivery(String id, String notificationId, String room, Destination destination, MatrixEvent event,
         Map<String, Object> tweaks, String priority, int attempt, Instant deadline, Instant createdAt, String tenant,
-        Instant acceptedAt) {
+        Instant acceptedAt, PushContext push) {
+
+    /** A delivery without push context (room deliveries, older producers). */
+    public Delivery(String id, String notificationId, String room, Destination destination, MatrixEvent event,
+            Map<String, Object> tweaks, String priority, int attempt, Instant deadline, Instant createdAt, String tenant,
+            Instant acceptedAt) {
+        this(id, notificationId, room, destination, event, tweaks, priority, attempt, deadline, createdAt, tenant,
+                acceptedAt, null);
+    }
 
     /** A delivery without tenant and acceptance time (tests, older producers). */
     public Delivery(String id, String notificationId, String room, Destination destination, MatrixEvent event,
             Map<String, Object> tweaks, String priority, int attempt, Instant deadline, Instant createdAt) {
         this(id, notificationId, room, destination, event, tweaks, priority, attempt, deadline, createdAt, null, null);
+    }
+
+    /**
+     * This delivery sent again (a replayed dead letter): the same id and everything it carries, no attempts, created
+     * {@code now} with a fresh {@code deadline}; {@code accepted_at} stays (its creation time for older records).
+     */
+    public Delivery again(Instant now, Instant deadline) {
+        return new Delivery(id, notificationId, room, destination, event, tweaks, priority, 0, deadline, now, tenant,
+                acceptedAt != null ? acceptedAt : createdAt, push);
     }
 
     /** The same notification to the same destination always yields the same delivery id. */

@@ -134,6 +134,20 @@ public final class Limits {
         return bytes;
     }
 
+    /** Adds a violation of {@code field} when there is a {@code problem} (null: none). */
+    public static void add(java.util.List<Violation> problems, String field, String problem) {
+        if (problem != null) {
+            problems.add(new Violation(field, problem));
+        }
+    }
+
+    /** A Matrix event over {@value #EVENT_MAX_BYTES} bytes as JSON: the problem, else null. */
+    public static String eventSizeProblem(Object event) {
+        long size = encodedSize(event);
+        return size > EVENT_MAX_BYTES ? "must be at most " + EVENT_MAX_BYTES
+                + " bytes as JSON, the size limit of a Matrix event (has " + size + ")" : null;
+    }
+
     /** Size of {@code value} encoded by {@link Json}, in bytes (counted, not kept). */
     public static long encodedSize(Object value) {
         CountingStream out = new CountingStream();

@@ -72,18 +72,12 @@ public record NotificationEvent(String id, String room, MatrixEvent event, Insta
             add(problems, "event.event_id", Limits.matrixStringProblem(event.eventId()));
         }
         if (problems.size() == before) {
-            long size = Limits.encodedSize(event);
-            if (size > Limits.EVENT_MAX_BYTES) {
-                problems.add(new Limits.Violation("event", "must be at most " + Limits.EVENT_MAX_BYTES
-                        + " bytes as JSON, the size limit of a Matrix event (has " + size + ")"));
-            }
+            add(problems, "event", Limits.eventSizeProblem(event));
         }
         return problems;
     }
 
     private static void add(List<Limits.Violation> problems, String field, String problem) {
-        if (problem != null) {
-            problems.add(new Limits.Violation(field, problem));
-        }
+        Limits.add(problems, field, problem);
     }
 }

@@ -4,7 +4,17 @@ package io.herald.common;
 public final class Topics {
     /** Notification events, key = Herald room key. Producers may write here directly. */
     public static final String NOTIFICATIONS = "herald.notifications";
-    /** Notification records that did not parse or validate; reason in the {@code dead-letter-reason} header. */
+    /**
+     * Matrix room events as a homeserver has them ({@link MatrixEvent}: {@code event_id}, {@code room_id}, {@code type},
+     * {@code sender}, {@code origin_server_ts}, {@code content}, {@code state_key}, {@code unsigned}) and
+     * {@code m.receipt} events, key = Matrix room id. The rules-service keeps the rooms' state and unread counts from
+     * them and pushes as a homeserver would.
+     */
+    public static final String EVENTS = "herald.events";
+    /**
+     * Records of {@link #NOTIFICATIONS} and {@link #EVENTS} that did not parse or validate; reason in the
+     * {@code dead-letter-reason} header.
+     */
     public static final String NOTIFICATIONS_DLQ = "herald.notifications.dlq";
     /** One record per destination, key = {@link Destination#key()}. */
     public static final String DELIVERIES = "herald.deliveries";

@@ -199,7 +199,7 @@ class KubernetesManifestsTest {
 
     @Test
     void everyTopicHasAKafkaTopicAndKedaStaysWithinPartitions() {
-        assertThat(Repo.heraldTopics().keySet()).containsExactlyInAnyOrder("herald.notifications",
+        assertThat(Repo.heraldTopics().keySet()).containsExactlyInAnyOrder("herald.notifications", "herald.events",
                 "herald.notifications.dlq", "herald.deliveries", "herald.deliveries.dlq",
                 "herald.pushers.rejected", "herald.changes");
         assertThat(Checks.topicsAndAutoscaling(baseResources)).isEmpty();
@@ -367,6 +367,12 @@ class KubernetesManifestsTest {
         assertThat(SecurityChecks.allows(producer, "topic", "herald.notifications", "Write")).isTrue();
         assertThat(SecurityChecks.allows(producer, "topic", "herald.notifications", "Read")).isFalse();
         assertThat(SecurityChecks.allows(dispatcher, "topic", "herald.notifications", "Write")).isFalse();
+        // Matrix room events: the producers (a homeserver) write them, the rules-service reads them, no one else
+        Doc rules = Checks.find(baseResources, "KafkaUser", "herald-rules").orElseThrow();
+        assertThat(SecurityChecks.allows(producer, "topic", "herald.events", "Write")).isTrue();
+        assertThat(SecurityChecks.allows(rules, "topic", "herald.events", "Read")).isTrue();
+        assertThat(SecurityChecks.allows(ingest, "topic", "herald.events", "Write")).isFalse();
+        assertThat(SecurityChecks.allows(dispatcher, "topic", "herald.events", "Write")).isFalse();
     }
 
     @Test

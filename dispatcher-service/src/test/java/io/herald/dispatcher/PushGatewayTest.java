@@ -15,6 +15,7 @@ import io.herald.common.Delivery;
 import io.herald.common.Destination;
 import io.herald.common.Json;
 import io.herald.common.MatrixEvent;
+import io.herald.common.PushContext;
 import io.herald.common.RejectedPusher;
 import io.herald.common.Topics;
 import io.herald.testsupport.KafkaRecords;
@@ -23,6 +24,7 @@ import io.herald.testsupport.MatrixSpec;
 import io.herald.testsupport.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -78,6 +80,108 @@ class PushGatewayTest {
     }
 
     @Test
+    void aPushCarriesTheNamesCountsAndMembershipAsSynapseSendsThem() {
+        String path = stub(okJson("{\"rejected\":[]}"));
+        Delivery base = delivery(path, "key-" + UUID.randomUUID(), null);
+        MatrixEvent invite = new MatrixEvent("m.room.member", "@bob:example.org",
+                Map.of("membership", "invite", "displayname", "Alice"), "@alice:example.org", "$invite1",
+                "!room:example.org", 1700000000123L, null);
+        Delivery delivery = withPush(base, invite, Map.of(), "low",
+                new PushContext("Bob", "Ops", "#ops:example.org", true, 3, 1, null, false));
+
+        produce(delivery);
+
+        String body = awaitPosts(path, 1).get(0).getBodyAsString();
+        assertThat(MatrixSpec.validateRequest(MatrixSpec.PUSH_NOTIFY, Request.Method.POST, "/_matrix/push/v1/notify",
+                Map.of(), body).getMessages()).isEmpty();
+        Map<String, Object> notification = notificationOf(body);
+        assertThat(notification).containsEntry("event_id", "$invite1").containsEntry("room_id", "!room:example.org")
+                .containsEntry("type", "m.room.member").containsEntry("sender", "@bob:example.org")
+                .containsEntry("membership", "invite").containsEntry("user_is_target", true)
+                .containsEntry("sender_display_name", "Bob").containsEntry("room_name", "Ops")
+                .containsEntry("room_alias", "#ops:example.org").containsEntry("prio", "low")
+                .containsEntry("counts", Map.of("unread", 3, "missed_calls", 1));
+        Map<?, ?> device = (Map<?, ?>) ((List<?>) notification.get("devices")).get(0);
+        assertThat(device.get("pushkey_ts")).as("seconds, as the spec says").isEqualTo(1700000000);
+        assertThat(device.containsKey("tweaks")).as("no tweaks: the rule set none").isFalse();
+    }
+
+    @Test
+    void aBadgeUpdateHasOnlyTheCounts() {
+        String path = stub(okJson("{\"rejected\":[]}"));
+        Delivery delivery = withPush(delivery(path, "key-" + UUID.randomUUID(), null),
+                new MatrixEvent(MatrixEvent.RECEIPT, "@alice:example.org", Map.of(), null, null, "!room:example.org",
+                        null, null), Map.of(), "low", PushContext.badge(0, 0));
+
+        produce(delivery);
+
+        String body = awaitPosts(path, 1).get(0).getBodyAsString();
+        assertThat(MatrixSpec.validateRequest(MatrixSpec.PUSH_NOTIFY, Request.Method.POST, "/_matrix/push/v1/notify",
+                Map.of(), body).getMessages()).isEmpty();
+        Map<String, Object> notification = notificationOf(body);
+        // exactly Synapse's badge update: {"id": "", "type": null, "sender": "", "counts": {"unread": 0}, devices}
+        assertThat(notification).containsOnlyKeys("id", "type", "sender", "counts", "devices")
+                .containsEntry("id", "").containsEntry("type", null).containsEntry("sender", "")
+                .containsEntry("counts", Map.of("unread", 0));
+        assertThat(((Map<?, ?>) ((List<?>) notification.get("devices")).get(0)).containsKey("tweaks")).isFalse();
+    }
+
+    @Test
+    void aPushOfANotificationPostedIntoARoomWaitsForTheEventIdTheHomeserverAnswered() throws Exception {
+        String path = stub(okJson("{\"rejected\":[]}"));
+        String roomDelivery = UUID.randomUUID().toString();
+        Delivery base = delivery(path, "key-" + UUID.randomUUID(), "event_id_only");
+        Delivery delivery = withPush(base, base.event().in("!linked:example.org", null), base.tweaks(), "high",
+                new PushContext(null, null, null, null, 1, null, roomDelivery, false));
+
+        produce(delivery);
+        // the room delivery has not happened: the push waits
+        await().atMost(WAIT).until(() -> Auth.admin().get("/v1/deliveries/" + delivery.id()).statusCode() == 200);
+        assertThat(gateway.findAll(postRequestedFor(urlEqualTo(path)))).isEmpty();
+
+        logRoomDelivery(roomDelivery, "delivered", "$posted:example.org");
+        Map<String, Object> notification = notificationOf(awaitPosts(path, 1).get(0).getBodyAsString());
+        assertThat(notification).containsEntry("event_id", "$posted:example.org")
+                .containsEntry("room_id", "!linked:example.org").doesNotContainKeys("content", "type");
+        awaitLogState(delivery.id(), "delivered");
+
+        // a room delivery that died takes its pushes with it (replaying both, in order, sends both)
+        String deadRoom = UUID.randomUUID().toString();
+        logRoomDelivery(deadRoom, "dead", null);
+        Delivery orphan = withPush(delivery(path, "key-" + UUID.randomUUID(), null),
+                base.event().in("!linked:example.org", null), Map.of(), "low",
+                new PushContext(null, null, null, null, 1, null, deadRoom, false));
+        produce(orphan);
+        ConsumerRecord<String, String> dead = KafkaRecords.await(KafkaRecords.bootstrapServers(), Topics.DELIVERIES_DLQ,
+                r -> r.value() != null && r.value().contains(orphan.id()), 1, WAIT).get(0);
+        assertThat(KafkaRecords.header(dead, "dead-letter-reason")).contains("room delivery " + deadRoom);
+    }
+
+    @Inject
+    javax.sql.DataSource dataSource;
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> notificationOf(String body) {
+        return (Map<String, Object>) Json.decode(body, Map.class).get("notification");
+    }
+
+    private void logRoomDelivery(String id, String state, String eventId) throws Exception {
+        try (var c = dataSource.getConnection(); var st = c.prepareStatement("INSERT INTO dispatcher.delivery_log"
+                + " (delivery_id, destination, state, attempts, matrix_event_id) VALUES (?, 'room:bot:!linked', ?, 1, ?)")) {
+            st.setString(1, id);
+            st.setString(2, state);
+            st.setString(3, eventId);
+            st.executeUpdate();
+        }
+    }
+
+    private static Delivery withPush(Delivery d, MatrixEvent event, Map<String, Object> tweaks, String priority,
+            PushContext push) {
+        return new Delivery(d.id(), d.notificationId(), d.room(), d.destination(), event, tweaks, priority, 0,
+                d.deadline(), d.createdAt(), null, d.createdAt(), push);
+    }
+
+    @Test
     void eventIdOnlyPushersGetNoEventContent() {
         String path = stub(okJson("{\"rejected\":[]}"));
         Delivery delivery = delivery(path, "key-" + UUID.randomUUID(), "event_id_only");
@@ -88,6 +192,8 @@ class PushGatewayTest {
         Map<String, Object> notification = (Map<String, Object>) Json.decode(awaitPosts(path, 1).get(0).getBodyAsString(),
                 Map.class).get("notification");
         assertThat(notification).doesNotContainKeys("content", "sender", "type").containsKeys("devices", "prio");
+        // and no tweaks, as Synapse sends them (the app decides how to show the event once it fetched it)
+        assertThat(((Map<?, ?>) ((List<?>) notification.get("devices")).get(0)).containsKey("tweaks")).isFalse();
     }
 
     @Test

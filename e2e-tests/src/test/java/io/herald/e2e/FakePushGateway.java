@@ -33,6 +33,7 @@ final class FakePushGateway implements AutoCloseable {
     private final Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
     private final HttpServer server;
     private final Queue<Push> pushes = new ConcurrentLinkedQueue<>();
+    private final Queue<JsonObject> notifications = new ConcurrentLinkedQueue<>();
     private final Set<String> rejectedPushkeys = ConcurrentHashMap.newKeySet();
     private volatile double failureShare;
 
@@ -70,6 +71,7 @@ final class FakePushGateway implements AutoCloseable {
             reply(request, 400, "{\"errcode\":\"M_NOT_JSON\",\"error\":\"not JSON\"}");
             return;
         }
+        notifications.add(notification);
         JsonObject content = notification.getJsonObject("content");
         String text = content == null ? null : content.getString("body");
         List<String> pushkeys = new ArrayList<>();
@@ -100,6 +102,11 @@ final class FakePushGateway implements AutoCloseable {
     /** Every request so far, one entry per device, in arrival order. */
     List<Push> pushes() {
         return List.copyOf(pushes);
+    }
+
+    /** Every request's {@code notification} object as it came, in arrival order. */
+    List<JsonObject> notifications() {
+        return List.copyOf(notifications);
     }
 
     @Override

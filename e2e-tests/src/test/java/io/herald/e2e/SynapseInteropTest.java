@@ -12,26 +12,20 @@ import io.herald.common.Destination;
 import io.herald.common.Json;
 import io.herald.common.Topics;
 import io.herald.testsupport.EmbeddedKafka;
-import io.herald.testsupport.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -41,7 +35,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -71,7 +64,6 @@ class SynapseInteropTest {
      * 1.160 supports it but still creates version 11 by default, so the tests that need it ask for it.
      */
     private static final String V12 = "12";
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     /** Why the tests are skipped (no Synapse), or null. */
     private static String skipped;
@@ -118,37 +110,10 @@ class SynapseInteropTest {
         aliceToken = login(env("HERALD_SYNAPSE_ADMIN", "@alice:" + serverName),
                 env("HERALD_SYNAPSE_ADMIN_PASSWORD", "alicepass"), "HERALDINTEROPALICE");
 
-        String kafka = EmbeddedKafka.bootstrapServers();
-        Map<String, String> common = Map.of(
-                "kafka.bootstrap.servers", kafka,
-                "quarkus.datasource.jdbc.url", EmbeddedPostgres.jdbcUrl(),
-                "quarkus.datasource.username", "postgres",
-                "quarkus.datasource.password", "postgres");
-        AdminToken.sendByDefault();
-        // Matrix users manage their own push rules with their Synapse access token (checked with Synapse's whoami)
-        CompletableFuture<ServiceProcess> startingRules = startAsync("rules-service",
-                merge(common, Map.of("herald.auth.matrix.homeserver", synapse,
-                        // short, so a token logged out at Synapse is refused within the test (default 60 s)
-                        "herald.auth.matrix.cache-ttl", "1s")));
-        CompletableFuture<ServiceProcess> startingDispatcher = startAsync("dispatcher-service", merge(common, Map.of(
-                "herald.secrets.key", "aW50ZXJvcC10ZXN0LWtleS0zMi1ieXRlcy1sb25nLS0=",
-                // Server discovery of "localhost:8008" over http: Synapse serves its own well-known there.
-                "herald.dispatcher.discovery.scheme", "http",
-                // Synapse listens on loopback (or where HERALD_SYNAPSE_NETWORKS says: a container's network)
-                "herald.dispatcher.outbound.homeserver-networks", env("HERALD_SYNAPSE_NETWORKS", "127.0.0.0/8,::1/128"),
-                "herald.dispatcher.request-timeout", "20s",
-                "herald.dispatcher.backoff.initial", "200ms",
-                "herald.dispatcher.backoff.max", "2s")));
-        // ingest asks the dispatcher for notifications' status (edits and redactions look up the original there)
-        CompletableFuture<ServiceProcess> startingIngest = startingDispatcher.thenCompose(d -> startAsync("ingest-service",
-                merge(common, Map.of("herald.ingest.dispatcher.url", d.url(),
-                        "herald.ingest.dispatcher.token", AdminToken.TOKEN))));
-        CompletableFuture.allOf(startingIngest, startingRules, startingDispatcher).exceptionally(e -> null).join();
-        // the ones that started are closed after all, also when another one failed
-        ingest = startingIngest.isCompletedExceptionally() ? null : startingIngest.join();
-        rules = startingRules.isCompletedExceptionally() ? null : startingRules.join();
-        dispatcher = startingDispatcher.isCompletedExceptionally() ? null : startingDispatcher.join();
-        CompletableFuture.allOf(startingIngest, startingRules, startingDispatcher).join();
+        SynapseStack.Services services = SynapseStack.start(synapse, serverName);
+        ingest = services.ingest();
+        rules = services.rules();
+        dispatcher = services.dispatcher();
         apiKey = given().contentType("application/json")
                 .body("{\"tenant\":\"interop\",\"sender\":\"@herald:" + serverName + "\",\"rooms\":[\"*\"]}")
                 .post(ingest.url() + "/v1/admin/api-keys").then().statusCode(201).extract().path("key");
@@ -165,14 +130,7 @@ class SynapseInteropTest {
         Assumptions.assumeTrue(skipped == null, skipped);
     }
 
-    @AfterAll
-    static void stopEverything() {
-        for (ServiceProcess service : new ServiceProcess[] {ingest, rules, dispatcher}) {
-            if (service != null) {
-                service.close();
-            }
-        }
-    }
+    // The services are SynapseStack's: shared with SynapseDifferentialTest, stopped when the JVM ends.
 
     // ---------------------------------------------------------------------------------------------------------------
     // (1) and (2): logging in through Herald
@@ -525,29 +483,9 @@ class SynapseInteropTest {
 
     @SuppressWarnings("unchecked")
     private static Answer http(String method, String url, String token, Object body) throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
-        if (token != null) {
-            request.header("Authorization", "Bearer " + token);
-        }
-        if (body != null) {
-            request.header("Content-Type", "application/json");
-        }
-        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(Json.encode(body)));
-        HttpResponse<String> response;
-        try {
-            response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
-        Map<String, Object> json;
-        try {
-            json = response.body().isBlank() ? Map.of() : Json.decode(response.body(), Map.class);
-        } catch (RuntimeException notJson) {
-            json = Map.of();
-        }
-        return new Answer(response.statusCode(), json, response.body());
+        SynapseClient.Answer a = SynapseClient.raw(method, url, token, body == null ? null : Json.encode(body));
+        Map<String, Object> json = a.json().isObject() ? Json.MAPPER.convertValue(a.json(), Map.class) : Map.of();
+        return new Answer(a.status(), json, a.text());
     }
 
     private static String login(String userId, String password, String deviceId) throws IOException {
@@ -720,7 +658,7 @@ class SynapseInteropTest {
         env.put("HERALD_RULES_URL", rules.url());
         env.put("HERALD_DISPATCHER_URL", dispatcher.url());
         env.put("HERALD_API_KEY", apiKey);
-        env.put("HERALD_TOKEN", AdminToken.TOKEN); // rules and dispatcher calls need a token since #15
+        env.put("HERALD_TOKEN", AdminToken.TOKEN); // the admin service token every call but send needs
         Path dir = Files.createDirectories(repo.resolve("e2e-tests/target/interop-cli"));
         env.put("HERALD_CONFIG", dir.resolve("no-config-file").toString()); // not the machine's ~/.config/herald
         Path out = Files.createTempFile(dir, "out", ".txt");
@@ -741,21 +679,5 @@ class SynapseInteropTest {
     private static String env(String name, String defaultValue) {
         String value = System.getenv(name);
         return value == null || value.isBlank() ? defaultValue : value;
-    }
-
-    private static CompletableFuture<ServiceProcess> startAsync(String module, Map<String, String> config) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return ServiceProcess.start(module, "interop-" + module.replace("-service", ""), config);
-            } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
-            }
-        });
-    }
-
-    private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {
-        Map<String, String> m = new HashMap<>(a);
-        m.putAll(b);
-        return m;
     }
 }

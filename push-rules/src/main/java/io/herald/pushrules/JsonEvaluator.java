@@ -79,7 +79,7 @@ public final class JsonEvaluator {
         JsonNode defaults = request.get("defaults");
         if (defaults != null && !defaults.isNull()) {
             if (!defaults.isTextual()) {
-                throw new IllegalArgumentException("defaults must be \"spec\" or \"legacy\"");
+                throw new IllegalArgumentException("defaults must be \"spec\", \"legacy\" or \"synapse\"");
             }
             profile = DefaultsProfile.fromWireName(defaults.textValue());
         }

@@ -16,7 +16,10 @@ public interface RulesConfig {
     @WithDefault("1000")
     int maxUnacknowledged();
 
-    /** Server-default push rules: {@code spec} (v1.17+) or {@code legacy} (+ the three v1.16 mention rules). */
+    /**
+     * Server-default push rules: {@code spec} (v1.17+), {@code legacy} (+ the three v1.16 mention rules) or
+     * {@code synapse} (exactly what Synapse serves, so clients show the same settings as on a Synapse).
+     */
     @WithDefault("spec")
     String defaults();
 
@@ -27,4 +30,26 @@ public interface RulesConfig {
      */
     @WithDefault("5m")
     Duration cacheTtl();
+
+    /** Matrix room events ({@code herald.events}): room state, counts, pushes as a homeserver sends them. */
+    Events events();
+
+    /** Everything under {@code herald.rules.events.*}. */
+    interface Events {
+
+        /**
+         * The homeserver whose users Herald pushes to (its server name, e.g. {@code example.org}): only members with
+         * user ids of this server are evaluated and counted, as a homeserver does for its local users. Unset: every
+         * member.
+         */
+        java.util.Optional<String> serverName();
+
+        /** How long notifying events, their push actions and the events' index are kept (GET /notifications). */
+        @WithDefault("30d")
+        Duration retention();
+
+        /** Members of Matrix rooms kept in memory (a room counts 1 + its members); the rest are read again. */
+        @WithDefault("2000000")
+        long stateCacheMembers();
+    }
 }

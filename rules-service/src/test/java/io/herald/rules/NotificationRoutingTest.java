@@ -188,10 +188,10 @@ class NotificationRoutingTest {
     @Test
     void aNotificationsPriorityDecidesItsPushesPrio() {
         var result = io.herald.pushrules.EvaluationResult.NO_MATCH; // the rules alone would say low
-        assertThat(io.herald.rules.routing.DeliveryPlanner.pushPriority("urgent", result)).isEqualTo("high");
-        assertThat(io.herald.rules.routing.DeliveryPlanner.pushPriority("high", result)).isEqualTo("high");
-        assertThat(io.herald.rules.routing.DeliveryPlanner.pushPriority("min", result)).isEqualTo("low");
-        assertThat(io.herald.rules.routing.DeliveryPlanner.pushPriority(null, result)).isEqualTo("low");
+        assertThat(io.herald.rules.routing.DeliveryPlanner.pushPriority("urgent", result, "m.room.message")).isEqualTo("high");
+        assertThat(io.herald.rules.routing.DeliveryPlanner.pushPriority("high", result, "m.room.message")).isEqualTo("high");
+        assertThat(io.herald.rules.routing.DeliveryPlanner.pushPriority("min", result, "m.room.message")).isEqualTo("low");
+        assertThat(io.herald.rules.routing.DeliveryPlanner.pushPriority(null, result, "m.room.message")).isEqualTo("low");
     }
 
     private static void linkRoom(String room, String matrixRoomId, String account) {

@@ -56,11 +56,11 @@ class PushRulesResourceTest {
         put(user, "override/four", "before=one&after=two", "{\"actions\":[]}"); // before wins
         assertThat(overrideIds(user)).containsExactly(".m.rule.master", "two", "four", "one", "three");
 
-        // update in place keeps the position; with an anchor it moves
+        // an update without an anchor makes the rule the most important (as Synapse does); with an anchor it moves
         put(user, "override/one", null, "{\"actions\":[\"notify\",{\"set_tweak\":\"sound\",\"value\":\"ping\"}]}");
-        assertThat(overrideIds(user)).containsExactly(".m.rule.master", "two", "four", "one", "three");
+        assertThat(overrideIds(user)).containsExactly(".m.rule.master", "one", "two", "four", "three");
         put(user, "override/two", "after=three", "{\"actions\":[]}");
-        assertThat(overrideIds(user)).containsExactly(".m.rule.master", "four", "one", "three", "two");
+        assertThat(overrideIds(user)).containsExactly(".m.rule.master", "one", "four", "three", "two");
 
         ExtractableResponse<Response> one = Matrix.conforms(SPEC, Method.GET, M + "global/override/one",
                 Auth.admin().get(base(user) + "global/override/one").then().statusCode(200).extract());
@@ -135,7 +135,7 @@ class PushRulesResourceTest {
         ExtractableResponse<Response> dot = Matrix.conforms(SPEC, Method.PUT, M + "global/override/.mine",
                 put(user, "override/.mine", null, "{\"actions\":[\"notify\"]}"));
         assertThat(dot.statusCode()).isEqualTo(400);
-        assertThat(dot.jsonPath().getString("errcode")).isEqualTo("M_INVALID_PARAM");
+        assertThat(dot.jsonPath().getString("errcode")).isEqualTo("M_UNKNOWN");
 
         ExtractableResponse<Response> anchor = Matrix.conforms(SPEC, Method.PUT, M + "global/override/x",
                 put(user, "override/x", "before=ghost", "{\"actions\":[\"notify\"]}"));
@@ -147,22 +147,39 @@ class PushRulesResourceTest {
         assertThat(serverAnchor.jsonPath().getString("errcode")).isEqualTo("M_UNKNOWN");
         assertThat(Auth.admin().get(base(user) + "global/override/x").statusCode()).as("nothing was stored").isEqualTo(404);
 
-        assertInvalid(put(user, "content/empty", null, "{\"pattern\":\"\",\"actions\":[\"notify\"]}"));
-        assertInvalid(put(user, "override/bad", null, "{\"actions\":[\"explode\"]}"));
-        assertInvalid(put(user, "override/noactions", null, "{}"));
-        assertInvalid(put(user, "override/badcond", null, "{\"actions\":[],\"conditions\":[{\"kind\":\"room_member_count\",\"is\":\"lots\"}]}"));
+        // invalid rules and values: 400 M_UNKNOWN, as Synapse answers
+        assertRefused(put(user, "content/empty", null, "{\"pattern\":\"\",\"actions\":[\"notify\"]}"), "M_UNKNOWN");
+        assertRefused(put(user, "override/bad", null, "{\"actions\":[\"explode\"]}"), "M_UNKNOWN");
+        assertRefused(put(user, "override/noactions", null, "{}"), "M_UNKNOWN");
+        assertRefused(put(user, "override/badcond", null, "{\"actions\":[],\"conditions\":[{\"kind\":\"room_member_count\",\"is\":\"lots\"}]}"), "M_UNKNOWN");
+        assertRefused(put(user, "sideways/x", null, "{\"actions\":[]}"), "M_UNKNOWN");
         assertInvalid(put(user, "postcontent/x", null, "{\"actions\":[]}"));
-        assertInvalid(Auth.admin().contentType("application/json").body("{\"enabled\":\"yes\"}")
-                .put(base(user) + "global/underride/.m.rule.message/enabled").then().extract());
-        assertInvalid(Auth.admin().contentType("application/json").body("{\"actions\":\"notify\"}")
-                .put(base(user) + "global/underride/.m.rule.message/actions").then().extract());
-        assertInvalid(Auth.admin().delete(base(user) + "global/underride/.m.rule.message").then().extract());
+        assertRefused(Auth.admin().contentType("application/json").body("{\"enabled\":\"yes\"}")
+                .put(base(user) + "global/underride/.m.rule.message/enabled").then().extract(), "M_UNKNOWN");
+        assertRefused(Auth.admin().contentType("application/json").body("{\"actions\":\"notify\"}")
+                .put(base(user) + "global/underride/.m.rule.message/actions").then().extract(), "M_UNKNOWN");
+        assertRefused(Auth.admin().get(base(user) + "global/sideways/x").then().extract(), "M_UNRECOGNIZED");
+        assertRefused(Auth.admin().get(base(user) + "global/underride/.m.rule.message/nothing").then().extract(),
+                "M_UNRECOGNIZED");
+        // a server-default rule is not deleted: what the user changed of it is (then 404, as Synapse)
+        Auth.admin().contentType("application/json").body("{\"actions\":[]}")
+                .put(base(user) + "global/underride/.m.rule.message/actions").then().statusCode(200);
+        Auth.admin().delete(base(user) + "global/underride/.m.rule.message").then().statusCode(200);
+        assertThat(Auth.admin().get(base(user) + "global/underride/.m.rule.message/actions").jsonPath()
+                .getList("actions")).containsExactly("notify");
+        assertThat(Auth.admin().delete(base(user) + "global/underride/.m.rule.message").then().statusCode(404).extract()
+                .jsonPath().getString("errcode")).isEqualTo("M_NOT_FOUND");
+        // a bare boolean is an enabled value too (Synapse takes it from older clients)
+        Auth.admin().contentType("application/json").body("false")
+                .put(base(user) + "global/underride/.m.rule.call/enabled").then().statusCode(200);
+        assertThat(Auth.admin().get(base(user) + "global/underride/.m.rule.call/enabled").jsonPath()
+                .getBoolean("enabled")).isFalse();
         assertInvalid(Auth.admin().get("/v1/users/not-a-user/pushrules/").then().extract());
         // ids the database could not store: refused, not a 500
         assertInvalid(put(user, "override/" + "r".repeat(256), null, "{\"actions\":[]}"));
         assertInvalid(Auth.admin().urlEncodingEnabled(false).contentType("application/json").body("{\"actions\":[]}")
                 .put(base(user) + "global/override/r%00").then().extract());
-        assertInvalid(Auth.admin().urlEncodingEnabled(false).delete(base(user) + "global/override/r%00").then().extract());
+        Auth.admin().urlEncodingEnabled(false).delete(base(user) + "global/override/r%00").then().statusCode(404);
         assertInvalid(Auth.admin().get("/v1/users/@" + "u".repeat(250) + ":example.org/pushrules/").then().extract());
 
         ExtractableResponse<Response> notJson = put(user, "override/j", null, "{not json");
@@ -171,9 +188,13 @@ class PushRulesResourceTest {
     }
 
     private static void assertInvalid(ExtractableResponse<Response> r) {
+        assertRefused(r, "M_INVALID_PARAM");
+    }
+
+    private static void assertRefused(ExtractableResponse<Response> r, String errcode) {
         assertThat(r.statusCode()).as(r.asString()).isEqualTo(400);
         assertThat(r.contentType()).startsWith("application/json");
-        assertThat(r.jsonPath().getString("errcode")).isEqualTo("M_INVALID_PARAM");
+        assertThat(r.jsonPath().getString("errcode")).isEqualTo(errcode);
         assertThat(r.jsonPath().getString("error")).isNotBlank();
     }
 

@@ -33,7 +33,7 @@ public final class SecuredEmbeddedKafka {
      * Herald's topics, created when the broker starts (partition counts as small as the tests need). Not
      * {@code herald.changes}: the services create it at start (their change feed), as their Kafka users may.
      */
-    public static final List<String> TOPICS = List.of("herald.notifications", "herald.notifications.dlq",
+    public static final List<String> TOPICS = List.of("herald.notifications", "herald.events", "herald.notifications.dlq",
             "herald.deliveries", "herald.deliveries.dlq", "herald.pushers.rejected");
 
     private static SecuredEmbeddedKafka instance;

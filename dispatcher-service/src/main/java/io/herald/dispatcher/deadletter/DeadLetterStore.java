@@ -110,9 +110,7 @@ public class DeadLetterStore {
         for (DeadLetter letter : letters) {
             Delivery dead = Json.decodeDelivery(letter.payload);
             Instant now = Instant.now();
-            Delivery fresh = new Delivery(dead.id(), dead.notificationId(), dead.room(), dead.destination(),
-                    dead.event(), dead.tweaks(), dead.priority(), 0, now.plus(maxRetryDuration), now, dead.tenant(),
-                    dead.acceptedAt() != null ? dead.acceptedAt() : dead.createdAt());
+            Delivery fresh = dead.again(now, now.plus(maxRetryDuration));
             deliveries.sendMessageAndAwait(Message.of(Json.encode(fresh))
                     .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(fresh.destination().key()).build()));
             delete(letter.deliveryId);

@@ -17,9 +17,26 @@ import javax.sql.DataSource;
  * same lane as its original, right behind it, and the original's delivery-log row is written in the background after
  * its send: so the ids this instance just posted are remembered here first, and older ones (or those another instance
  * posted before a rebalance, whose rows are committed before the partition moves) are read from the delivery log.
+ * Pushes of a notification also posted into a Matrix room wait here for that room delivery's event id
+ * ({@link io.herald.common.PushContext#roomDelivery()}).
  */
 @ApplicationScoped
 public class SentEvents {
+
+    /**
+     * Where a room delivery is: delivered (with the event id the homeserver answered), ended without being delivered
+     * (dead, rejected or purged), or not yet.
+     */
+    public sealed interface Outcome {
+        record Delivered(String eventId) implements Outcome {
+        }
+
+        record Undelivered(String state) implements Outcome {
+        }
+
+        record Pending() implements Outcome {
+        }
+    }
 
     private final Cache<String, String> recent = Caffeine.newBuilder().maximumSize(100_000)
             .expireAfterWrite(Duration.ofHours(1)).build();
@@ -37,19 +54,37 @@ public class SentEvents {
 
     /** The event id of a delivered delivery; null when it was not delivered (or the homeserver gave none). */
     public Uni<String> eventIdOf(String deliveryId) {
-        String known = recent.getIfPresent(deliveryId);
-        if (known != null) {
-            return Uni.createFrom().item(known);
-        }
-        return Uni.createFrom().item(() -> read(deliveryId)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
+        return outcome(deliveryId).map(o -> o instanceof Outcome.Delivered d ? d.eventId() : null);
     }
 
-    private String read(String deliveryId) {
+    /** How a delivery ended, if it did; delivered ones read from the log are remembered too. */
+    public Uni<Outcome> outcome(String deliveryId) {
+        String known = recent.getIfPresent(deliveryId);
+        if (known != null) {
+            return Uni.createFrom().item(new Outcome.Delivered(known));
+        }
+        return Uni.createFrom().item(() -> read(deliveryId)).runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .invoke(o -> {
+                    if (o instanceof Outcome.Delivered d) {
+                        remember(deliveryId, d.eventId());
+                    }
+                });
+    }
+
+    private Outcome read(String deliveryId) {
         try (Connection c = dataSource.getConnection(); PreparedStatement st = c.prepareStatement(
-                "SELECT matrix_event_id FROM dispatcher.delivery_log WHERE delivery_id = ? AND state = 'delivered'")) {
+                "SELECT state, matrix_event_id FROM dispatcher.delivery_log WHERE delivery_id = ?")) {
             st.setString(1, deliveryId);
             try (ResultSet rs = st.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+                if (!rs.next()) {
+                    return new Outcome.Pending();
+                }
+                return switch (rs.getString(1)) {
+                    case "delivered" -> new Outcome.Delivered(rs.getString(2));
+                    case "dead", "rejected", "purged" -> // DeliveryLogEntry's states
+                            new Outcome.Undelivered(rs.getString(1));
+                    default -> new Outcome.Pending();
+                };
             }
         } catch (SQLException e) {
             throw new IllegalStateException("the delivery log could not be read: " + e.getMessage(), e);

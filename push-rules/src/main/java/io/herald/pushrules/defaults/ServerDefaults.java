@@ -41,6 +41,8 @@ public final class ServerDefaults {
     public static final String ROOM_ONE_TO_ONE = ".m.rule.room_one_to_one";
     public static final String MESSAGE = ".m.rule.message";
     public static final String ENCRYPTED = ".m.rule.encrypted";
+    /** Synapse's always-on underride rule for Jitsi widgets (not in the spec). */
+    public static final String JITSI = ".im.vector.jitsi";
 
     /** The v1.16 mention rules that must not match when the event content has {@code m.mentions}. */
     public static final Set<String> LEGACY_MENTION_RULES = Set.of(CONTAINS_DISPLAY_NAME, ROOMNOTIF, CONTAINS_USER_NAME);
@@ -59,6 +61,9 @@ public final class ServerDefaults {
     public static PushRuleSet ruleset(DefaultsProfile profile, String userId) {
         Objects.requireNonNull(profile, "profile");
         Objects.requireNonNull(userId, "userId");
+        if (profile == DefaultsProfile.SYNAPSE) {
+            return synapse(userId);
+        }
         boolean legacy = profile == DefaultsProfile.LEGACY;
         PushAction notify = PushAction.NOTIFY;
         PushAction soundDefault = PushAction.sound("default");
@@ -112,6 +117,63 @@ public final class ServerDefaults {
                 rule(MESSAGE, true, List.of(match("type", "m.room.message")), List.of(notify)),
                 rule(ENCRYPTED, true, List.of(match("type", "m.room.encrypted")), List.of(notify)));
 
+        return new PushRuleSet(override, content, List.of(), List.of(), underride);
+    }
+
+    /**
+     * Synapse's default ruleset as its {@code GET /pushrules/} shows it (rust/src/push/base_rules.rs, the rules that are
+     * on without experimental features): the v1.16 ruleset with the legacy mention rules, {@code .im.vector.jitsi},
+     * the explicit {@code highlight: false} tweaks, and Synapse's order of actions and conditions.
+     */
+    private static PushRuleSet synapse(String userId) {
+        PushAction notify = PushAction.NOTIFY;
+        PushAction soundDefault = PushAction.sound("default");
+        PushAction highlight = PushAction.highlight();
+        PushAction noHighlight = new PushAction.SetTweak("highlight",
+                com.fasterxml.jackson.databind.node.BooleanNode.FALSE);
+        List<PushRule> override = List.of(
+                rule(MASTER, false, List.of(), List.of()),
+                rule(SUPPRESS_NOTICES, true, List.of(match("content.msgtype", "m.notice")), List.of()),
+                rule(INVITE_FOR_ME, true, List.of(
+                        match("type", "m.room.member"),
+                        match("content.membership", "invite"),
+                        match("state_key", userId)), List.of(notify, noHighlight, soundDefault)),
+                rule(MEMBER_EVENT, true, List.of(match("type", "m.room.member")), List.of()),
+                rule(IS_USER_MENTION, true, List.of(
+                        PushCondition.eventPropertyContains("content.m\\.mentions.user_ids", userId)),
+                        List.of(notify, highlight, soundDefault)),
+                rule(CONTAINS_DISPLAY_NAME, true, List.of(PushCondition.containsDisplayName()),
+                        List.of(notify, highlight, soundDefault)),
+                rule(IS_ROOM_MENTION, true, List.of(
+                        PushCondition.eventPropertyIs("content.m\\.mentions.room", true),
+                        PushCondition.senderNotificationPermission("room")), List.of(notify, highlight)),
+                rule(ROOMNOTIF, true, List.of(
+                        PushCondition.senderNotificationPermission("room"),
+                        match("content.body", "@room")), List.of(notify, highlight)),
+                rule(TOMBSTONE, true, List.of(match("type", "m.room.tombstone"), match("state_key", "")),
+                        List.of(notify, highlight)),
+                rule(REACTION, true, List.of(match("type", "m.reaction")), List.of()),
+                rule(SERVER_ACL, true, List.of(match("type", "m.room.server_acl"), match("state_key", "")),
+                        List.of()),
+                rule(SUPPRESS_EDITS, true, List.of(
+                        PushCondition.eventPropertyIs("content.m\\.relates_to.rel_type", "m.replace")), List.of()));
+        List<PushRule> content = List.of(new PushRule(CONTAINS_USER_NAME, true, true,
+                List.of(notify, highlight, soundDefault), List.of(), localpart(userId)));
+        List<PushRule> underride = List.of(
+                rule(CALL, true, List.of(match("type", "m.call.invite")),
+                        List.of(notify, PushAction.sound("ring"), noHighlight)),
+                rule(ENCRYPTED_ROOM_ONE_TO_ONE, true, List.of(
+                        match("type", "m.room.encrypted"), PushCondition.roomMemberCount("2")),
+                        List.of(notify, soundDefault, noHighlight)),
+                rule(ROOM_ONE_TO_ONE, true, List.of(
+                        match("type", "m.room.message"), PushCondition.roomMemberCount("2")),
+                        List.of(notify, soundDefault, noHighlight)),
+                rule(MESSAGE, true, List.of(match("type", "m.room.message")), List.of(notify, noHighlight)),
+                rule(ENCRYPTED, true, List.of(match("type", "m.room.encrypted")), List.of(notify, noHighlight)),
+                rule(JITSI, true, List.of(
+                        match("type", "im.vector.modular.widgets"),
+                        match("content.type", "jitsi"),
+                        match("state_key", "*")), List.of(notify, noHighlight)));
         return new PushRuleSet(override, content, List.of(), List.of(), underride);
     }
 

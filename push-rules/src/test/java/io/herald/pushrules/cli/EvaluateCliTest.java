@@ -107,8 +107,8 @@ class EvaluateCliTest {
                         "display_name must be a string or null"),
                 Arguments.of("{event: {}, user_id: '@a:hs', room_member_count: 2, power_levels: []}",
                         "power_levels must be a JSON object or null"),
-                Arguments.of("{event: {}, user_id: '@a:hs', room_member_count: 2, defaults: 'synapse'}",
-                        "defaults must be \"spec\" or \"legacy\", got synapse"),
+                Arguments.of("{event: {}, user_id: '@a:hs', room_member_count: 2, defaults: 'dendrite'}",
+                        "defaults must be \"spec\", \"legacy\" or \"synapse\", got dendrite"),
                 Arguments.of("{event: {}, user_id: '@a:hs', room_member_count: 2, ruleset: {override: 1}}",
                         "ruleset.override must be an array"));
     }

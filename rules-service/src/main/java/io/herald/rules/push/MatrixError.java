@@ -24,6 +24,19 @@ public class MatrixError extends RuntimeException {
         return new MatrixError(404, "M_NOT_FOUND", "The push rule was not found.");
     }
 
+    /**
+     * 400 {@code M_UNKNOWN}: what Synapse answers for a push rule it refuses (an invalid rule or value, an unknown kind
+     * in a {@code PUT}, a rule id starting with {@code .}); the spec's example of this 400 has the same errcode.
+     */
+    public static MatrixError unknown(String message) {
+        return new MatrixError(400, "M_UNKNOWN", message);
+    }
+
+    /** 400 {@code M_UNRECOGNIZED}: a path under {@code /pushrules} that names no kind or attribute (as Synapse). */
+    public static MatrixError unrecognized() {
+        return new MatrixError(400, "M_UNRECOGNIZED", "Unrecognized request");
+    }
+
     public static MatrixError invalidParam(String message) {
         return new MatrixError(400, "M_INVALID_PARAM", message);
     }

@@ -15,7 +15,11 @@ import io.vertx.core.Context;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -78,6 +82,32 @@ public class PushCache {
         return pushers.get(userId, u -> List.copyOf(store.pushers(u)));
     }
 
+    /** The compiled rulesets of many users; the ones not cached are loaded together (a room of 10,000 members). */
+    public Map<String, CompiledRuleSet> rules(Collection<String> userIds) {
+        return rules.getAll(userIds, missing -> {
+            Map<String, PushStore.UserRules> stored = store.userRules(missing);
+            Map<String, CompiledRuleSet> out = new HashMap<>();
+            for (String u : missing) {
+                PushStore.UserRules r = stored.get(u);
+                out.put(u, RuleSetCompiler.shared().compile(ServerDefaults.effective(profile, u,
+                        r == null ? null : r.rules(), r == null ? null : r.overrides()), u));
+            }
+            return out;
+        });
+    }
+
+    /** The pushers of many users; the ones not cached are loaded together. */
+    public Map<String, List<PushStore.PusherRow>> pushers(Collection<String> userIds) {
+        return pushers.getAll(userIds, missing -> {
+            Map<String, List<PushStore.PusherRow>> stored = store.pushers(missing);
+            Map<String, List<PushStore.PusherRow>> out = new HashMap<>();
+            for (String u : missing) {
+                out.put(u, List.copyOf(stored.getOrDefault(u, List.of())));
+            }
+            return out;
+        });
+    }
+
     /**
      * A committed change of {@code kind} {@code id} ({@link ChangeEvent.Kind#ROOM}, {@code MEMBERS}, {@code RULES} or
      * {@code PUSHERS}): forgotten here, and by the other instances through {@code herald.changes}. Call it after the
@@ -114,7 +144,7 @@ public class PushCache {
      * allowed: the caller repeats the call on a worker thread. Preallocated, without a stack trace: it is control flow.
      */
     public static final class MissOnEventLoop extends RuntimeException {
-        static final MissOnEventLoop INSTANCE = new MissOnEventLoop();
+        public static final MissOnEventLoop INSTANCE = new MissOnEventLoop();
 
         private MissOnEventLoop() {
             super("cache miss on an event loop", null, false, false);
@@ -159,6 +189,38 @@ public class PushCache {
                 map.compute(key, (k, old) -> generation.get() == g ? fresh : old);
             }
             return loaded;
+        }
+
+        /** Every key's value; the missing or expired ones loaded by one call of {@code loader} (null values not kept). */
+        Map<K, V> getAll(Collection<K> keys, Function<List<K>, Map<K, V>> loader) {
+            Map<K, V> out = new HashMap<>(keys.size() * 2);
+            List<K> missing = new ArrayList<>();
+            long now = System.nanoTime();
+            for (K key : keys) {
+                Entry<V> e = map.get(key);
+                if (e != null && now - e.expiresAt < 0) {
+                    out.put(key, e.value);
+                } else {
+                    missing.add(key);
+                }
+            }
+            if (missing.isEmpty()) {
+                return out;
+            }
+            if (Context.isOnEventLoopThread()) {
+                throw MissOnEventLoop.INSTANCE;
+            }
+            long g = generation.get();
+            long loadedAt = System.nanoTime();
+            Map<K, V> loaded = loader.apply(missing);
+            loaded.forEach((key, value) -> {
+                if (value != null) {
+                    Entry<V> fresh = new Entry<>(value, loadedAt + ttlNanos);
+                    map.compute(key, (k, old) -> generation.get() == g ? fresh : old);
+                    out.put(key, value);
+                }
+            });
+            return out;
         }
 
         void invalidate(K key) {

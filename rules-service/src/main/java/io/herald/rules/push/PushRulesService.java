@@ -21,9 +21,9 @@ public class PushRulesService {
     }
 
     /**
-     * Creates or updates a user rule. An existing rule keeps its {@code enabled} state and, without
-     * {@code before}/{@code after}, its position; a new rule without them becomes the most important user rule of
-     * its kind. With both, {@code before} wins (spec).
+     * Creates or updates a user rule. An existing rule keeps its {@code enabled} state. Without {@code before}/{@code
+     * after} the rule becomes the most important user rule of its kind: the spec says so for a new rule and leaves an
+     * update open; Synapse moves an updated rule to the top too. With both, {@code before} wins (spec).
      *
      * @throws MatrixError 400 {@code M_UNKNOWN} when {@code before}/{@code after} is not a user rule of this kind
      */
@@ -45,7 +45,8 @@ public class PushRulesService {
                 throw new MatrixError(400, "M_UNKNOWN", "before/after rule not found: " + anchor);
             }
             order.add(before != null ? at : at + 1, rule.ruleId());
-        } else if (!exists) {
+        } else {
+            order.remove(rule.ruleId());
             order.add(0, rule.ruleId());
         }
         store.saveRule(userId, kind, toSave, order);

@@ -10,6 +10,7 @@ import io.herald.pushrules.PushRulesJson;
 import io.herald.pushrules.RuleKey;
 import io.herald.pushrules.RuleKind;
 import io.herald.pushrules.RuleOverride;
+import io.herald.rules.db.Sql;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.transaction.Transactional;
 import java.sql.Connection;
@@ -18,6 +19,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -65,10 +68,10 @@ public class PushStore {
     public record UserRules(PushRuleSet rules, Map<RuleKey, RuleOverride> overrides) {
     }
 
-    private final DataSource dataSource;
+    private final Sql sql;
 
     PushStore(DataSource dataSource) {
-        this.dataSource = dataSource;
+        this.sql = new Sql(dataSource);
     }
 
     // ---- rooms
@@ -147,6 +150,37 @@ public class PushStore {
         return new UserRules(PushRuleSet.of(rules), overrides);
     }
 
+    /** The stored rules and overrides of many users at once (users without any are left out). */
+    @Transactional
+    public Map<String, UserRules> userRules(Collection<String> userIds) {
+        Map<String, Map<RuleKind, List<PushRule>>> rules = new HashMap<>();
+        Map<String, Map<RuleKey, RuleOverride>> overrides = new HashMap<>();
+        query("SELECT user_id, kind, body FROM rules.push_rule WHERE user_id = ANY(?) ORDER BY user_id, kind, position",
+                Sql.varchars(userIds), rs -> {
+                    rules.computeIfAbsent(rs.getString(1), u -> new EnumMap<>(RuleKind.class))
+                            .computeIfAbsent(RuleKind.fromWireName(rs.getString(2)), k -> new ArrayList<>())
+                            .add(PushRulesJson.parseRule(readTree(rs.getString(3))));
+                    return null;
+                });
+        query("SELECT user_id, kind, rule_id, enabled, actions FROM rules.push_rule_override WHERE user_id = ANY(?)",
+                Sql.varchars(userIds), rs -> {
+                    String actions = rs.getString(5);
+                    overrides.computeIfAbsent(rs.getString(1), u -> new HashMap<>()).put(
+                            new RuleKey(RuleKind.fromWireName(rs.getString(2)), rs.getString(3)),
+                            new RuleOverride((Boolean) rs.getObject(4),
+                                    actions == null ? null : PushRulesJson.parseActions(readTree(actions))));
+                    return null;
+                });
+        Map<String, UserRules> out = new HashMap<>();
+        Set<String> users = new HashSet<>(rules.keySet());
+        users.addAll(overrides.keySet());
+        for (String user : users) {
+            out.put(user, new UserRules(PushRuleSet.of(rules.getOrDefault(user, Map.of())),
+                    overrides.getOrDefault(user, Map.of())));
+        }
+        return out;
+    }
+
     /** Serialises writers per user so positions stay consistent. */
     @Transactional(Transactional.TxType.MANDATORY)
     public void lockUser(String userId) {
@@ -195,7 +229,18 @@ public class PushStore {
 
     @Transactional
     public boolean deleteRule(String userId, RuleKind kind, String ruleId) {
-        return update("DELETE FROM rules.push_rule WHERE user_id = ? AND kind = ? AND rule_id = ?", ps -> {
+        return deleteRow("push_rule", userId, kind, ruleId);
+    }
+
+    /** Deletes the user's changes to a server-default rule; false when there were none. */
+    @Transactional
+    public boolean deleteOverride(String userId, RuleKind kind, String ruleId) {
+        return deleteRow("push_rule_override", userId, kind, ruleId);
+    }
+
+    /** Deletes a user's row of a rule table ({@code push_rule} or {@code push_rule_override}); false when none. */
+    private boolean deleteRow(String table, String userId, RuleKind kind, String ruleId) {
+        return update("DELETE FROM rules." + table + " WHERE user_id = ? AND kind = ? AND rule_id = ?", ps -> {
             ps.setString(1, userId);
             ps.setString(2, kind.wireName());
             ps.setString(3, ruleId);
@@ -226,12 +271,26 @@ public class PushStore {
 
     @Transactional
     public List<PusherRow> pushers(String userId) {
-        return query("SELECT user_id, app_id, pushkey, kind, app_display_name, device_display_name, profile_tag, lang,"
-                + " data, pushkey_ts FROM rules.pusher WHERE user_id = ? ORDER BY app_id, pushkey",
-                ps -> ps.setString(1, userId),
-                rs -> new PusherRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                        rs.getString(6), rs.getString(7), rs.getString(8), (ObjectNode) readTree(rs.getString(9)),
-                        rs.getLong(10)));
+        return query(PUSHERS + "WHERE user_id = ? ORDER BY app_id, pushkey", ps -> ps.setString(1, userId),
+                PushStore::pusherRow);
+    }
+
+    /** The pushers of many users at once (users without any are left out). */
+    @Transactional
+    public Map<String, List<PusherRow>> pushers(Collection<String> userIds) {
+        Map<String, List<PusherRow>> out = new HashMap<>();
+        query(PUSHERS + "WHERE user_id = ANY(?) ORDER BY user_id, app_id, pushkey",
+                Sql.varchars(userIds), PushStore::pusherRow)
+                .forEach(p -> out.computeIfAbsent(p.userId(), u -> new ArrayList<>()).add(p));
+        return out;
+    }
+
+    private static final String PUSHERS = "SELECT user_id, app_id, pushkey, kind, app_display_name,"
+            + " device_display_name, profile_tag, lang, data, pushkey_ts FROM rules.pusher ";
+
+    private static PusherRow pusherRow(ResultSet rs) throws SQLException {
+        return new PusherRow(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                rs.getString(6), rs.getString(7), rs.getString(8), (ObjectNode) readTree(rs.getString(9)), rs.getLong(10));
     }
 
     /**
@@ -287,56 +346,21 @@ public class PushStore {
         }, rs -> rs.getString(1));
     }
 
-    // ---- JDBC plumbing
+    // ---- JDBC plumbing (io.herald.rules.db.Sql)
 
-    interface Binder {
-        void bind(PreparedStatement ps) throws SQLException;
+    private <T> T withConnection(Sql.ConnectionWork<T> work) {
+        return sql.withConnection(work);
     }
 
-    interface RowMapper<T> {
-        T map(ResultSet rs) throws SQLException;
+    private <T> List<T> query(String statement, Sql.Binder binder, Sql.RowMapper<T> mapper) {
+        return sql.query(statement, binder, mapper);
     }
 
-    interface ConnectionWork<T> {
-        T run(Connection c) throws SQLException;
+    private int update(String statement, Sql.Binder binder) {
+        return sql.update(statement, binder);
     }
 
-    private <T> T withConnection(ConnectionWork<T> work) {
-        try (Connection c = dataSource.getConnection()) {
-            return work.run(c);
-        } catch (SQLException e) {
-            throw new IllegalStateException("database error: " + e.getMessage(), e);
-        }
-    }
-
-    private <T> List<T> query(String sql, Binder binder, RowMapper<T> mapper) {
-        return withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                binder.bind(ps);
-                List<T> out = new ArrayList<>();
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        T row = mapper.map(rs);
-                        if (row != null) {
-                            out.add(row);
-                        }
-                    }
-                }
-                return out;
-            }
-        });
-    }
-
-    private int update(String sql, Binder binder) {
-        return withConnection(c -> {
-            try (PreparedStatement ps = c.prepareStatement(sql)) {
-                binder.bind(ps);
-                return ps.executeUpdate();
-            }
-        });
-    }
-
-    static JsonNode readTree(String json) {
+    public static JsonNode readTree(String json) {
         try {
             return PushRulesJson.MAPPER.readTree(json);
         } catch (JsonProcessingException e) {

@@ -1,23 +1,28 @@
 package io.herald.rules.routing;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.herald.common.Delivery;
 import io.herald.common.Destination;
 import io.herald.common.InvalidRecordException;
 import io.herald.common.Json;
+import io.herald.common.MatrixEvent;
 import io.herald.common.NotificationEvent;
+import io.herald.common.PushContext;
 import io.herald.pushrules.EvaluationResult;
+import io.herald.pushrules.PushRulesJson;
 import io.herald.rules.RulesConfig;
+import io.herald.rules.counts.Counts;
+import io.herald.rules.matrix.FedRooms;
 import io.herald.rules.push.PushCache;
+import io.herald.rules.push.PushDeliveries;
 import io.herald.rules.push.PushStore;
 import io.herald.rules.push.RoomEvaluator;
+import io.vertx.core.Context;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -25,6 +30,12 @@ import java.util.Set;
 /**
  * Decides which deliveries a notification makes: one into the linked Matrix room (if any), and one per pusher of
  * every member (but the sender) whose push rules say to notify.
+ *
+ * <p>Pushes carry what a homeserver's would (docs/architecture.md, "Pushes as Synapse sends them"): the room id (the
+ * linked Matrix room's, else the Herald room key), the event id (for a linked room the one the homeserver answers:
+ * the push waits for the room delivery) and the members' unread counts, kept like those of Matrix rooms. A linked
+ * Matrix room that is fed through herald.events gets no pushes here: the notification comes back on herald.events
+ * once posted, and is pushed from there like any event of the room.
  */
 @ApplicationScoped
 public class DeliveryPlanner {
@@ -34,12 +45,17 @@ public class DeliveryPlanner {
     private final Duration deadline;
     private final RoomEvaluator evaluator;
     private final PushCache cache;
+    private final FedRooms fedRooms;
+    private final Counts counts;
     private final RoutingMetrics metrics;
 
-    DeliveryPlanner(RulesConfig config, RoomEvaluator evaluator, PushCache cache, RoutingMetrics metrics) {
+    DeliveryPlanner(RulesConfig config, RoomEvaluator evaluator, PushCache cache, FedRooms fedRooms, Counts counts,
+            RoutingMetrics metrics) {
         this.deadline = config.deliveryDeadline();
         this.evaluator = evaluator;
         this.cache = cache;
+        this.fedRooms = fedRooms;
+        this.counts = counts;
         this.metrics = metrics;
     }
 
@@ -56,6 +72,7 @@ public class DeliveryPlanner {
         }
         List<Delivery> deliveries = new ArrayList<>(1);
         Instant now = Instant.now();
+        String roomDelivery = null;
         if (room.linkedToMatrix()) {
             String account = room.accountFor(notification.account());
             if (notification.account() != null && !account.equals(notification.account())) {
@@ -64,68 +81,79 @@ public class DeliveryPlanner {
                         room.key());
             }
             Destination destination = Destination.room(account, room.matrixRoomId());
-            deliveries.add(new Delivery(Delivery.idFor(notification.id(), destination), notification.id(),
-                    notification.room(), destination, notification.event(), Map.of(), "high", 0,
-                    now.plus(deadline), now, room.tenant(), notification.receivedAt()));
+            roomDelivery = Delivery.idFor(notification.id(), destination);
+            deliveries.add(new Delivery(roomDelivery, notification.id(), notification.room(), destination,
+                    notification.event(), Map.of(), "high", 0, now.plus(deadline), now, room.tenant(),
+                    notification.receivedAt()));
+            if (fedRooms.fed(room.matrixRoomId())) {
+                return deliveries;
+            }
         }
-        // One delivery per destination: a pushkey registered by several users (append=true) would otherwise give
-        // deliveries with the same id; the first member (in user id order) decides its tweaks.
-        Set<String> destinations = new HashSet<>();
         ObjectNode event = Json.MAPPER.valueToTree(notification.event());
         List<RoomEvaluator.MemberResult> evaluated = evaluator.evaluate(room.key(), room.matrixRoomId(), event, true);
         metrics.evaluated(evaluated);
+        List<RoomEvaluator.MemberResult> notified = new ArrayList<>();
         for (RoomEvaluator.MemberResult r : evaluated) {
+            if (r.result().shouldNotify()) {
+                notified.add(r);
+            }
+        }
+        if (notified.isEmpty()) {
+            return deliveries;
+        }
+        if (Context.isOnEventLoopThread()) {
+            throw PushCache.MissOnEventLoop.INSTANCE; // counting writes to PostgreSQL: planned again on a worker
+        }
+        String roomId = room.linkedToMatrix() ? room.matrixRoomId() : room.key();
+        MatrixEvent pushed = notification.event().in(roomId, notification.event().eventId());
+        boolean call = "m.call.invite".equals(pushed.type());
+        long ts = notification.receivedAt() == null ? now.toEpochMilli() : notification.receivedAt().toEpochMilli();
+        Map<String, Counts.Badge> badges = counts.record(roomId, notification.id(), Json.encode(pushed),
+                notified.stream().map(r -> new Counts.Action(r.member().userId(), roomId, 0, Counts.MAIN,
+                        r.result().highlight(), call, PushRulesJson.actionsToJson(r.result().actions()).toString(), ts))
+                        .toList());
+        String waitFor = pushed.eventId() == null ? roomDelivery : null;
+        String senderName = senderName(room.key(), pushed.sender());
+        // One delivery per destination: a pushkey registered by several users (append=true) would otherwise give
+        // deliveries with the same id; the first member (in user id order) decides its tweaks.
+        Set<String> destinations = new HashSet<>();
+        for (RoomEvaluator.MemberResult r : notified) {
             EvaluationResult result = r.result();
-            if (!result.shouldNotify()) {
-                continue;
-            }
-            Map<String, Object> tweaks = tweaks(result.tweaks());
-            String priority = pushPriority(notification.priority(), result);
-            for (PushStore.PusherRow p : cache.pushers(r.member().userId())) {
-                Destination destination = Destination.pusher(pusher(p));
-                if (!destinations.add(destination.key())) {
-                    continue;
-                }
-                deliveries.add(new Delivery(Delivery.idFor(notification.id(), destination), notification.id(),
-                        notification.room(), destination, notification.event(), tweaks, priority, 0,
-                        now.plus(deadline), now, room.tenant(), notification.receivedAt()));
-            }
+            Counts.Badge badge = badges.getOrDefault(r.member().userId(), Counts.Badge.NONE);
+            PushContext context = new PushContext(senderName, null, null, null, badge.unread(),
+                    call ? badge.missedCalls() : null, waitFor, false);
+            PushDeliveries.add(new PushDeliveries.Push(notification.id(), notification.room(), pushed,
+                    PushDeliveries.tweaks(result.tweaks()), pushPriority(notification.priority(), result, pushed.type()), now,
+                    now.plus(deadline), room.tenant(), notification.receivedAt(), context),
+                    cache.pushers(r.member().userId()), destinations, deliveries);
         }
         return deliveries;
     }
 
+    /** The sender's display name among the room's members (admin-kept), if they are one and have one. */
+    private String senderName(String room, String sender) {
+        if (sender == null) {
+            return null;
+        }
+        for (PushStore.MemberRow m : cache.members(room)) {
+            if (m.userId().equals(sender)) {
+                return m.displayName();
+            }
+        }
+        return null;
+    }
+
     /**
      * A push's {@code prio}: what the notification's priority says ({@code high}/{@code urgent}: high, {@code min}/
-     * {@code low}: low), else what the push rules say (high when they highlight or play a sound).
+     * {@code low}: low), else what the push rules say, as Synapse decides it ({@link PushDeliveries#priority}).
      */
-    public static String pushPriority(String notificationPriority, EvaluationResult result) {
+    public static String pushPriority(String notificationPriority, EvaluationResult result, String eventType) {
         if ("high".equals(notificationPriority) || "urgent".equals(notificationPriority)) {
             return "high";
         }
         if ("min".equals(notificationPriority) || "low".equals(notificationPriority)) {
             return "low";
         }
-        return result.highlight() || result.sound() != null ? "high" : "low";
-    }
-
-    /**
-     * The pusher as a destination: gateway URL ({@code data.url}), app id, pushkey, {@code data.format}, and
-     * {@code data} without {@code url} (what the gateway is sent, per the spec).
-     */
-    static Destination.Pusher pusher(PushStore.PusherRow p) {
-        JsonNode url = p.data().get("url");
-        JsonNode format = p.data().get("format");
-        ObjectNode data = p.data().deepCopy();
-        data.remove("url");
-        @SuppressWarnings("unchecked")
-        Map<String, Object> dataMap = Json.MAPPER.convertValue(data, LinkedHashMap.class);
-        return new Destination.Pusher(url.textValue(), p.appId(), p.pushkey(), p.pushkeyTs(),
-                format != null && format.isTextual() ? format.textValue() : null, dataMap);
-    }
-
-    static Map<String, Object> tweaks(Map<String, JsonNode> tweaks) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        tweaks.forEach((k, v) -> out.put(k, Json.MAPPER.convertValue(v, Object.class)));
-        return out;
+        return PushDeliveries.priority(result, eventType);
     }
 }

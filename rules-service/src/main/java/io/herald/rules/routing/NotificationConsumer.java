@@ -8,6 +8,7 @@ import io.herald.common.NotificationEvent;
 import io.herald.common.ProducerErrors;
 import io.herald.common.Topics;
 import io.herald.rules.RulesConfig;
+import io.herald.rules.publish.DeliveryPublisher;
 import io.herald.rules.push.PushCache;
 import io.herald.telemetry.LogFields;
 import io.herald.telemetry.Tracing;
@@ -66,19 +67,17 @@ public class NotificationConsumer {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
     private final DeliveryPlanner planner;
-    private final KafkaProducer<String, String> producer;
+    private final DeliveryPublisher publisher;
     private final Semaphore unacknowledged;
     private final Tracing tracing;
     private final RoutingMetrics metrics;
 
-    NotificationConsumer(DeliveryPlanner planner, @Channel(Channels.DELIVERIES) MutinyEmitter<String> channel,
-            KafkaClientService kafka, RulesConfig config, Tracing tracing, RoutingMetrics metrics) {
+    NotificationConsumer(DeliveryPlanner planner, DeliveryPublisher publisher, RulesConfig config, Tracing tracing,
+            RoutingMetrics metrics) {
         this.planner = planner;
+        this.publisher = publisher;
         this.tracing = tracing;
         this.metrics = metrics;
-        // Straight to the channel's producer (SmallRye still creates, configures and health-checks it): one send and
-        // one callback per delivery, no per-record stream stages. The records name their topic themselves.
-        this.producer = kafka.getProducer(Channels.DELIVERIES);
         this.unacknowledged = new Semaphore(config.maxUnacknowledged());
     }
 
@@ -173,7 +172,7 @@ public class NotificationConsumer {
      */
     private void publishThenAck(Message<byte[]> message, NotificationEvent notification, List<Delivery> planned,
             Span span) {
-        publish(planned, span).subscribe().with(ok -> {
+        publisher.publish(planned, span).subscribe().with(ok -> {
             unacknowledged.release();
             metrics.planned(planned.size());
             span.setAttribute(Tracing.FANOUT, (long) planned.size());
@@ -207,76 +206,5 @@ public class NotificationConsumer {
                 backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
             }
         }
-    }
-
-    /**
-     * Hands the deliveries to the producer now, in order, and completes when Kafka acknowledged all of them. If
-     * the producer gives up on some (the broker unreachable for longer than its delivery timeout), all are sent
-     * again: their ids are stable, so the dispatcher's homeservers deduplicate what had gone through. If some can never
-     * be written (too large, not serializable: {@link ProducerErrors#permanent}) and the others went through, fails
-     * with an {@link InvalidRecordException} naming them, and the notification is dead-lettered.
-     */
-    private Uni<Void> publish(List<Delivery> planned, Span span) {
-        if (planned.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        return Uni.createFrom().deferred(() -> sendAll(planned, span))
-                .onFailure(NotificationConsumer::retriable)
-                .invoke(e -> LOG.warnf("publishing deliveries failed, retrying: %s", e.getMessage()))
-                .onFailure(NotificationConsumer::retriable).retry().withBackOff(Duration.ofMillis(200), MAX_BACKOFF)
-                .indefinitely();
-    }
-
-    private Uni<Void> sendAll(List<Delivery> planned, Span span) {
-        List<Uni<RecordMetadata>> sends = new ArrayList<>(planned.size());
-        for (Delivery d : planned) {
-            // lazy: sent when subscribed, which Uni.join does in list order on the producer's single sending thread
-            sends.add(Uni.createFrom().deferred(() -> producer.send(record(d, span)))
-                    .onFailure(ProducerErrors::permanent).transform(e -> new InvalidRecordException("delivery " + d.id()
-                            + " to " + d.destination().key() + " cannot be written to " + Topics.DELIVERIES + ": " + e)));
-        }
-        return Uni.join().all(sends).andCollectFailures().replaceWithVoid()
-                .onFailure().transform(e -> summary(e, planned.size()));
-    }
-
-    /** The delivery's record; while tracing is on, with a {@code publish herald.deliveries} span's context. */
-    private ProducerRecord<String, String> record(Delivery d, Span notification) {
-        if (!tracing.enabled()) {
-            return new ProducerRecord<>(Topics.DELIVERIES, d.destination().key(), encode(d));
-        }
-        RecordHeaders headers = new RecordHeaders();
-        Span span = tracing.publish(Topics.DELIVERIES, Context.root().with(notification), headers);
-        span.setAttribute(Tracing.DELIVERY_ID, d.id());
-        span.setAttribute(Tracing.DESTINATION_KIND, d.destination().matrixRoom() != null ? "matrix_room" : "push");
-        span.end(); // handed to the producer; the notification's span lasts until Kafka acknowledged them all
-        return new ProducerRecord<>(Topics.DELIVERIES, null, d.destination().key(), encode(d), headers);
-    }
-
-    private static String encode(Delivery d) {
-        try {
-            return Json.encode(d);
-        } catch (IllegalArgumentException e) {
-            throw new SerializationException(e.getMessage(), e);
-        }
-    }
-
-    /**
-     * One failure for the whole notification: a retriable one when any send may still succeed (all are sent again),
-     * else the permanent ones together, with how many deliveries went out.
-     */
-    private static Throwable summary(Throwable failure, int deliveries) {
-        List<Throwable> failures = failure instanceof CompositeException c ? c.getCauses() : List.of(failure);
-        for (Throwable f : failures) {
-            if (retriable(f)) {
-                return f;
-            }
-        }
-        String reasons = String.join("; ", failures.stream().map(Throwable::getMessage).toList());
-        return new InvalidRecordException(reasons + " (" + (deliveries - failures.size()) + " of " + deliveries
-                + " deliveries were published)");
-    }
-
-    private static boolean retriable(Throwable failure) {
-        return !(failure instanceof InvalidRecordException);
     }
 }
