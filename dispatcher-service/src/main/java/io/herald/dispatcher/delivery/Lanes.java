@@ -62,6 +62,8 @@ public class Lanes implements LaneServices {
     /** Offers take the read lock, revocations the write lock: no lane of a revoked partition can be created late. */
     private final ReadWriteLock partitions = new ReentrantReadWriteLock();
     private final int hostShare;
+    /** Records in memory over all hosts (the sum of hostLoads). */
+    private final AtomicInteger totalLoad = new AtomicInteger();
     private final ExecutorService steps;
     private final ScheduledExecutorService timers;
 
@@ -263,16 +265,23 @@ public class Lanes implements LaneServices {
         return config.maxPerDestination();
     }
 
+    /**
+     * Whether a host holds its share of the records in memory while other hosts may need the rest. The share protects
+     * the other hosts' room, so a host may go beyond it while the records in memory leave other hosts at least
+     * {@code max-in-flight - hostShare}: one busy homeserver (the common installation) keeps its deliveries in
+     * memory instead of parking most of them in PostgreSQL.
+     */
     @Override
     public boolean overHostShare(String host) {
         AtomicInteger load = hostLoads.get(host);
-        return load != null && load.get() >= hostShare;
+        return load != null && load.get() >= hostShare && totalLoad.get() >= config.maxInFlight() - hostShare;
     }
 
     @Override
     public void hostLoad(String host, int delta) {
         if (delta != 0) {
             hostLoads.computeIfAbsent(host, h -> new AtomicInteger()).addAndGet(delta);
+            totalLoad.addAndGet(delta);
         }
     }
 
