@@ -75,6 +75,12 @@ final class Lane {
      * offset below the ones already read, and must not be skipped.)
      */
     private final java.util.Set<Long> removing = new java.util.HashSet<>();
+    /**
+     * Rows whose removal committed while a read of the lot was under way: that read's snapshot may still hold them,
+     * so its answer skips them too (else a settled delivery would be sent again).
+     */
+    private final java.util.Set<Long> removedDuringRead = new java.util.HashSet<>();
+    private boolean reading;
     private boolean running;
     private boolean revoked;
     private boolean retired;
@@ -346,6 +352,7 @@ final class Lane {
             // a read that started with none under way, and during which none started, may conclude the lot is empty.
             parksUnderWay = directParks > 0 || queueMoves > 0;
             skip = removing.size();
+            reading = true;
         }
         operationSinceNanos = System.nanoTime();
         waiting = Waiting.OPERATION;
@@ -354,7 +361,10 @@ final class Lane {
             boolean stillParked;
             boolean empty;
             synchronized (this) {
-                List<ParkingLot.Row> rows = read.stream().filter(r -> !removing.contains(r.seq())).toList();
+                reading = false;
+                List<ParkingLot.Row> rows = read.stream()
+                        .filter(r -> !removing.contains(r.seq()) && !removedDuringRead.contains(r.seq())).toList();
+                removedDuringRead.clear();
                 empty = rows.isEmpty();
                 if (LOG.isDebugEnabled()) {
                     LOG.debugf("destination %s read %s from the lot (skipping %s; %d parks under way)", destination,
@@ -464,6 +474,9 @@ final class Lane {
                     } else {
                         synchronized (this) {
                             removing.remove(row.seq());
+                            if (reading) {
+                                removedDuringRead.add(row.seq());
+                            }
                         }
                     }
                     return null;
