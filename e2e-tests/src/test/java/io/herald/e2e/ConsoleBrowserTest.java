@@ -110,6 +110,11 @@ class ConsoleBrowserTest {
         return browser.findElement(By.cssSelector(css));
     }
 
+    /** A form's POST and its redirect may finish after click() returns. */
+    private static void awaitUrl(String suffix) {
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> browser.getCurrentUrl().endsWith(suffix));
+    }
+
     private static String text(String css) {
         return find(css).getText();
     }
@@ -140,7 +145,7 @@ class ConsoleBrowserTest {
         screenshot("sign-in");
         find("#token").sendKeys(AdminToken.TOKEN);
         find("form.card button[type=submit]").click();
-        assertThat(browser.getCurrentUrl()).endsWith("/console/overview");
+        awaitUrl("/console/overview");
         assertThat(browser.manage().getCookieNamed("herald_console").isHttpOnly()).isTrue();
         assertThat(find(".who").getText()).contains("admin");
     }
@@ -260,7 +265,7 @@ class ConsoleBrowserTest {
         find("body").sendKeys(org.openqa.selenium.Keys.TAB);
         assertThat(browser.switchTo().activeElement().getText()).isEqualTo("Skip to content");
         find(".who button").click();
-        assertThat(browser.getCurrentUrl()).endsWith("/console/sign-in");
+        awaitUrl("/console/sign-in");
         open("/overview");
         assertThat(browser.getCurrentUrl()).endsWith("/console/sign-in");
     }

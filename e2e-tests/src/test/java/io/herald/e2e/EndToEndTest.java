@@ -99,12 +99,12 @@ class EndToEndTest {
                         + "\",\"user_id\":\"@bot:example.org\",\"device_id\":\"HERALDE2E\"}")
                 .post(dispatcher.url() + "/v1/matrix-accounts").then().statusCode(201);
         given().contentType("application/json").body("{\"matrix_room_id\":\"!ops:example.org\",\"account\":\"bot\"}")
-                .put(rules.url() + "/v1/rooms/ops").then().statusCode(201);
+                .put(rules.url() + "/v1/rooms/e2e-ops").then().statusCode(201);
 
         String id = given().header("Authorization", "Bearer " + apiKey).contentType("application/json")
                 .body("{\"subject\":\"Backup failed\",\"body\":\"NAS <nas1> could not reach the target\","
                         + "\"link\":\"https://nas1.local/backup\"}")
-                .post(ingest.url() + "/v1/rooms/ops/notifications")
+                .post(ingest.url() + "/v1/rooms/e2e-ops/notifications")
                 .then().statusCode(202).body("id", notNullValue()).extract().path("id");
 
         String deliveryId = Delivery.idFor(id, Destination.room("bot", "!ops:example.org"));
