@@ -64,16 +64,18 @@ public class PushGatewaySender implements Sender {
 
     /**
      * A notification Herald also posts into a Matrix room: the push carries the event id the homeserver answered, so it
-     * waits (a retry that does not count against the gateway) until the room delivery is done.
+     * waits (a retry that does not count against the gateway) until the room delivery is done; when that delivery
+     * ended undelivered (dead, rejected, purged) the push goes out without an event id.
      */
     private Uni<SendResult> afterRoomDelivery(Delivery delivery, String roomDelivery) {
         return roomEvents.outcome(roomDelivery).flatMap(outcome -> {
             if (outcome instanceof SentEvents.Outcome.Delivered delivered) {
                 return send(delivery, delivered.eventId());
             }
-            if (outcome instanceof SentEvents.Outcome.Undelivered undelivered) {
-                return Uni.createFrom().item(SendResult.rejected(null, "its room delivery " + roomDelivery + " ended "
-                        + undelivered.state() + ", not delivered: replay that one, then this push"));
+            if (outcome instanceof SentEvents.Outcome.Undelivered) {
+                // The room post failed for good (its dead letter can be replayed); the person is still told, as for a
+                // room without a Matrix link: no event id, the full content.
+                return send(delivery, null);
             }
             return Uni.createFrom().item(waiting(roomDelivery));
         }).onFailure().recoverWithItem(e -> waiting(roomDelivery));
