@@ -50,7 +50,7 @@ import org.assertj.core.api.SoftAssertions;
  */
 final class FaultScenario {
 
-    static final int NOTIFICATIONS = Integer.getInteger("herald.fault.notifications", 2000);
+    static final int NOTIFICATIONS = Integer.getInteger("herald.fault.notifications", 1000);
     static final double RATE = Double.parseDouble(System.getProperty("herald.fault.rate", "200"));
     static final int ROOMS = 16;
     static final int FORBIDDEN_EVERY = 100;
