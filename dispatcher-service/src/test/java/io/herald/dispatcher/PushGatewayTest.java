@@ -138,12 +138,16 @@ class PushGatewayTest {
         // the room delivery has not happened: the push waits
         await().atMost(WAIT).until(() -> Auth.admin().get("/v1/deliveries/" + delivery.id()).statusCode() == 200);
         assertThat(gateway.findAll(postRequestedFor(urlEqualTo(path)))).isEmpty();
+        Thread.sleep(1500); // it looks again every 250 ms meanwhile
 
         logRoomDelivery(roomDelivery, "delivered", "$posted:example.org");
         Map<String, Object> notification = notificationOf(awaitPosts(path, 1).get(0).getBodyAsString());
         assertThat(notification).containsEntry("event_id", "$posted:example.org")
                 .containsEntry("room_id", "!linked:example.org").doesNotContainKeys("content", "type");
         awaitLogState(delivery.id(), "delivered");
+        // however often it looked, its attempts hold one wait (no failure, no backoff), then the push
+        assertThat(Auth.admin().get("/v1/deliveries/" + delivery.id()).jsonPath().getList("history.outcome"))
+                .containsExactly("waiting", "delivered");
 
         // a room delivery that died: the person is still told, without an event id and with the full content
         String deadRoom = UUID.randomUUID().toString();

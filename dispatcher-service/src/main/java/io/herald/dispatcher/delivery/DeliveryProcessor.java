@@ -103,6 +103,14 @@ public class DeliveryProcessor {
         if (result instanceof SendResult.PushkeyRejected) {
             return new Next.Settle(pushkeyRejected(delivery, history, result));
         }
+        if (result instanceof SendResult.Waiting waiting) {
+            if (Instant.now().plus(waiting.poll()).isAfter(deadline(delivery))) {
+                return new Next.Settle(deadLetter(delivery, history, "gave up at the deadline, still "
+                        + waiting.reason(), null));
+            }
+            AttemptRecord.nextAttemptAt(history, Instant.now().plus(waiting.poll()));
+            return new Next.TryAgain(waiting.poll()); // no backoff: nothing failed
+        }
         if (!(result instanceof SendResult.Retry retry)) {
             return new Next.Settle(deadLetter(delivery, history, result.reason(), result.status()));
         }

@@ -91,7 +91,7 @@ final class DeliveryTrace {
             send.setAttribute(Tracing.HTTP_STATUS, (long) result.status());
         }
         send.setAttribute(Tracing.OUTCOME, result.outcome());
-        if (!(result instanceof SendResult.Delivered)) {
+        if (!(result instanceof SendResult.Delivered || result instanceof SendResult.Waiting)) {
             send.setStatus(StatusCode.ERROR, String.valueOf(result.reason()));
         }
         send.end();

@@ -238,7 +238,7 @@ final class Lane {
             synchronized (this) {
                 sending = null;
             }
-            fresh.history.add(AttemptRecord.of(result));
+            AttemptRecord.append(fresh.history, result);
             fresh.progress();
             DeliveryProcessor.Next next = services.processor().afterAttempt(delivery, result, fresh.history,
                     failuresAfter(result));
@@ -429,7 +429,7 @@ final class Lane {
             DeliveryTrace trace = parkedTrace(row);
             send(delivery, probe, trace, result -> {
                 List<AttemptRecord> history = new ArrayList<>(row.history());
-                history.add(AttemptRecord.of(result));
+                AttemptRecord.append(history, result);
                 ParkingLot.Row updated = new ParkingLot.Row(row.partition(), row.seq(), delivery, history,
                         row.traceParent());
                 DeliveryProcessor.Next next = services.processor().afterAttempt(delivery, result, history,
@@ -506,7 +506,11 @@ final class Lane {
             operationSinceNanos = 0;
             progressNanos = System.nanoTime();
             services.metrics().attempt(delivery, result.outcome(), System.nanoTime() - start);
-            if (result instanceof SendResult.Retry retry && retry.hostFailure()) {
+            if (result instanceof SendResult.Waiting) {
+                if (probe) {
+                    circuit.withdraw(CompletableFuture.completedFuture(true)); // nothing sent: the probe goes to another
+                }
+            } else if (result instanceof SendResult.Retry retry && retry.hostFailure()) {
                 circuit.failed(probe);
             } else if (result.status() != null || probe) {
                 circuit.answered(probe); // (a refusal before sending, status null, says nothing about the host)
@@ -535,7 +539,9 @@ final class Lane {
 
     private int failuresAfter(SendResult result) {
         synchronized (this) {
-            failuresInARow = result instanceof SendResult.Retry ? failuresInARow + 1 : 0;
+            if (!(result instanceof SendResult.Waiting)) { // a wait is no failure, nor a success
+                failuresInARow = result instanceof SendResult.Retry ? failuresInARow + 1 : 0;
+            }
             return Math.max(1, failuresInARow);
         }
     }

@@ -27,6 +27,21 @@ public record AttemptRecord(Instant at, Integer status, String outcome, String d
         }
     }
 
+    /**
+     * Adds an attempt to {@code history} (a mutable list); a wait that follows a wait replaces it and keeps its
+     * {@code at} (when the wait began, and the key the delivery log merges attempts by), so a push waiting an hour for
+     * its room delivery keeps one entry, not hundreds.
+     */
+    public static void append(List<AttemptRecord> history, SendResult result) {
+        AttemptRecord record = of(result);
+        int last = history.size() - 1;
+        if (result instanceof SendResult.Waiting && last >= 0 && "waiting".equals(history.get(last).outcome)) {
+            history.set(last, new AttemptRecord(history.get(last).at, null, record.outcome, record.detail));
+        } else {
+            history.add(record);
+        }
+    }
+
     public static AttemptRecord of(SendResult result) {
         return new AttemptRecord(Instant.now(), result.status(), result.outcome(), SafeText.of(result.reason()));
     }

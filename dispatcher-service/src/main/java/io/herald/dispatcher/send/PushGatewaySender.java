@@ -32,8 +32,12 @@ import java.util.Map;
 @ApplicationScoped
 public class PushGatewaySender implements Sender {
 
-    /** How soon a push waiting for its room delivery looks again (the lane's backoff applies on top). */
-    private static final Duration ROOM_DELIVERY_POLL = Duration.ofMillis(250);
+    /**
+     * How soon a push waiting for its room delivery looks again: a tenth of the time it has waited, within these bounds
+     * (the room delivery may be another instance's, so its outcome is polled from the delivery log).
+     */
+    private static final Duration ROOM_DELIVERY_POLL_MIN = Duration.ofMillis(250);
+    private static final Duration ROOM_DELIVERY_POLL_MAX = Duration.ofSeconds(5);
 
     private final WebClient client;
     private final long timeoutMillis;
@@ -77,12 +81,17 @@ public class PushGatewaySender implements Sender {
                 // room without a Matrix link: no event id, the full content.
                 return send(delivery, null);
             }
-            return Uni.createFrom().item(waiting(roomDelivery));
-        }).onFailure().recoverWithItem(e -> waiting(roomDelivery));
+            return Uni.createFrom().item(waiting(delivery, roomDelivery));
+        }).onFailure().recoverWithItem(e -> waiting(delivery, roomDelivery));
     }
 
-    private static SendResult waiting(String roomDelivery) {
-        return new SendResult.Retry(null, "waiting for its room delivery " + roomDelivery, ROOM_DELIVERY_POLL, false);
+    private static SendResult waiting(Delivery delivery, String roomDelivery) {
+        Duration waited = delivery.createdAt() == null ? Duration.ZERO
+                : Duration.between(delivery.createdAt(), java.time.Instant.now());
+        Duration poll = waited.dividedBy(10);
+        poll = poll.compareTo(ROOM_DELIVERY_POLL_MIN) < 0 ? ROOM_DELIVERY_POLL_MIN
+                : poll.compareTo(ROOM_DELIVERY_POLL_MAX) > 0 ? ROOM_DELIVERY_POLL_MAX : poll;
+        return new SendResult.Waiting("waiting for its room delivery " + roomDelivery, poll);
     }
 
     private Uni<SendResult> send(Delivery delivery, String eventId) {

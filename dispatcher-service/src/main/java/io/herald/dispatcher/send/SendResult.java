@@ -36,6 +36,23 @@ public sealed interface SendResult {
         }
     }
 
+    /**
+     * Not sent, and not a failure: the delivery waits for something else first (a push, for its room delivery's event
+     * id). It neither counts against the host's circuit nor grows the destination's backoff, so the delivery goes out
+     * at most {@code poll} after what it waits for is done, however long that took.
+     */
+    record Waiting(String reason, Duration poll) implements SendResult {
+        @Override
+        public Integer status() {
+            return null;
+        }
+
+        @Override
+        public String outcome() {
+            return "waiting";
+        }
+    }
+
     /** Will never succeed as it is (4xx other than 429, an unknown account, a refused URL): dead letter. */
     record Rejected(Integer status, String reason) implements SendResult {
         @Override
