@@ -74,9 +74,126 @@ public class ExplainPages {
                 notify |= "notify".equals(action.asText()); // not "dont_notify", nor a tweak
             }
             row.put("notify", notify);
+            row.put("rules_url", Page.ROOT + "/explain/rules" + Apis.query(Map.of("user", r.path("user_id").asText(),
+                    "room", roomKey, "event", text)));
             results.add(row);
         }
         return Page.html(render(roomKey, text, results, ""));
+    }
+
+    // ---- a member's rules: see them, switch one on or off, add or delete one, and explain the same event again
+
+    /** The push-rule kinds a user's global ruleset has, in evaluation order. */
+    static final List<String> KINDS = List.of("override", "content", "room", "sender", "underride");
+
+    @GET
+    @Path("rules")
+    public Response rules(@QueryParam("user") String user, @QueryParam("room") String room,
+            @QueryParam("event") String event, @QueryParam("done") String done) {
+        String userId = required(user, "user");
+        JsonNode global = page.get(Apis.Service.RULES, rulesPath(userId, null, null, null));
+        List<Map<String, Object>> rules = new ArrayList<>();
+        for (String kind : KINDS) {
+            for (JsonNode r : global.path("global").path(kind)) {
+                Map<String, Object> row = new HashMap<>();
+                row.put("kind", kind);
+                row.put("rule_id", r.path("rule_id").asText());
+                row.put("enabled", r.path("enabled").asBoolean(true));
+                row.put("own", !r.path("default").asBoolean(false));
+                row.put("actions", r.path("actions").toString());
+                row.put("matches", r.has("pattern") ? "pattern " + r.path("pattern").asText()
+                        : r.has("conditions") ? r.path("conditions").toString() : "");
+                rules.add(row);
+            }
+        }
+        Map<String, Object> data = new HashMap<>();
+        data.put("user", userId);
+        data.put("room", room == null ? "" : room);
+        data.put("event", event == null || event.isBlank() ? SAMPLE : event);
+        data.put("rules", rules);
+        data.put("kinds", KINDS);
+        data.put("notice", switch (done == null ? "" : done) {
+            case "toggled" -> "The rule was switched. Explain the event again to see what changed.";
+            case "added" -> "The rule was added. Explain the event again to see what changed.";
+            case "deleted" -> "The rule was deleted (a server default is back to its default).";
+            default -> "";
+        });
+        return Page.html(page.render("rules", "explain", data));
+    }
+
+    @POST
+    @Path("rules/toggle")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response toggle(@FormParam("csrf") String csrf, @FormParam("user") String user,
+            @FormParam("room") String room, @FormParam("event") String event, @FormParam("kind") String kind,
+            @FormParam("rule_id") String ruleId, @FormParam("enabled") String enabled) {
+        page.checkCsrf(csrf);
+        page.call(Apis.Service.RULES, "PUT", rulesPath(required(user, "user"), kind, ruleId, "enabled"),
+                Map.of("enabled", "true".equals(enabled)));
+        return backToRules(user, room, event, "toggled");
+    }
+
+    @POST
+    @Path("rules/add")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response add(@FormParam("csrf") String csrf, @FormParam("user") String user, @FormParam("room") String room,
+            @FormParam("event") String event, @FormParam("kind") String kind, @FormParam("rule_id") String ruleId,
+            @FormParam("pattern") String pattern, @FormParam("conditions") String conditions,
+            @FormParam("actions") String actions) {
+        page.checkCsrf(csrf);
+        Map<String, Object> rule = new java.util.LinkedHashMap<>();
+        rule.put("actions", json("actions", actions == null || actions.isBlank() ? "[\"notify\"]" : actions));
+        if (pattern != null && !pattern.isBlank()) {
+            rule.put("pattern", pattern.strip());
+        }
+        if (conditions != null && !conditions.isBlank()) {
+            rule.put("conditions", json("conditions", conditions));
+        }
+        page.call(Apis.Service.RULES, "PUT", rulesPath(required(user, "user"), kind, required(ruleId, "rule id"), null),
+                rule);
+        return backToRules(user, room, event, "added");
+    }
+
+    @POST
+    @Path("rules/delete")
+    @Consumes(MediaType.APPLICATION_FORM_URLENCODED)
+    public Response delete(@FormParam("csrf") String csrf, @FormParam("user") String user,
+            @FormParam("room") String room, @FormParam("event") String event, @FormParam("kind") String kind,
+            @FormParam("rule_id") String ruleId) {
+        page.checkCsrf(csrf);
+        page.call(Apis.Service.RULES, "DELETE", rulesPath(required(user, "user"), kind, ruleId, null), null);
+        return backToRules(user, room, event, "deleted");
+    }
+
+    private static String rulesPath(String user, String kind, String ruleId, String attribute) {
+        String path = "/v1/users/" + Apis.segment(user) + "/pushrules/global";
+        if (kind != null) {
+            if (!KINDS.contains(kind)) {
+                throw new ApiException(400, "kind must be one of " + KINDS);
+            }
+            path += "/" + kind + "/" + Apis.segment(required(ruleId, "rule id"));
+        }
+        return attribute == null ? path : path + "/" + attribute;
+    }
+
+    private static Response backToRules(String user, String room, String event, String done) {
+        return Page.redirect("/explain/rules" + Apis.query(Map.of("user", user, "room", room == null ? "" : room,
+                "event", event == null ? "" : event, "done", done)));
+    }
+
+    private static String required(String value, String what) {
+        if (value == null || value.isBlank()) {
+            throw new ApiException(400, what + " is required");
+        }
+        return value.strip();
+    }
+
+    private static JsonNode json(String what, String text) {
+        try {
+            return Apis.JSON.readTree(text);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new ApiException(400, what + " is not JSON: " + e.getOriginalMessage());
+        }
     }
 
     private String render(String room, String event, List<Map<String, Object>> results, String error) {

@@ -31,17 +31,40 @@ public class NotificationPages {
         this.page = page;
     }
 
-    /** {@code q}: a notification id (opens it) or a room key (lists it); nothing: the latest of every room. */
+    /**
+     * {@code q}: a notification id (opens it) or a room key (lists it); {@code text}: words of the message; {@code since}
+     * and {@code until}: a time window (the browser's {@code datetime-local}, read as UTC); nothing: the latest of every
+     * room.
+     */
     @GET
-    public Response search(@QueryParam("q") String q) {
+    public Response search(@QueryParam("q") String q, @QueryParam("text") String text,
+            @QueryParam("since") String since, @QueryParam("until") String until) {
         String query = q == null ? "" : q.strip();
         if (UUID.matcher(query).matches()) {
             return Page.redirect("/notifications/" + query);
         }
-        JsonNode latest = page.get(Apis.Service.DISPATCHER, "/v1/deliveries" + Apis.query(Map.of("room", query,
-                "limit", "100")));
+        Map<String, String> filter = new java.util.LinkedHashMap<>();
+        filter.put("room", query);
+        filter.put("text", text == null ? "" : text.strip());
+        filter.put("since", utc(since));
+        filter.put("until", utc(until));
+        filter.put("limit", "100");
+        JsonNode latest = page.get(Apis.Service.DISPATCHER, "/v1/deliveries" + Apis.query(filter));
         return Page.html(page.render("notifications", "notifications", Map.of("q", query,
+                "text", filter.get("text"), "since", since == null ? "" : since, "until", until == null ? "" : until,
                 "deliveries", Apis.plain(latest))));
+    }
+
+    /** {@code 2026-12-03T14:02} (a datetime-local field) as the instant the APIs take; anything else as it is. */
+    static String utc(String local) {
+        if (local == null || local.isBlank()) {
+            return "";
+        }
+        String value = local.strip();
+        if (value.matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}")) {
+            return value + ":00Z";
+        }
+        return value.matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d+)?") ? value + "Z" : value;
     }
 
     @GET

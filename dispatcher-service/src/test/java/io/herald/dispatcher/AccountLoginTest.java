@@ -159,6 +159,33 @@ class AccountLoginTest {
     }
 
     @Test
+    void theTokenCheckSaysWhetherTheTokenStillWorksAndNeverShowsIt() {
+        WireMockServer hs = server();
+        String userId = "@checked:example.org";
+        homeserverFor(hs, userId);
+        String id = id();
+        create(loginBody(id, userId, ",\"homeserver\":\"" + hs.baseUrl() + "\"")).then().statusCode(201);
+
+        String works = Auth.admin().get("/v1/matrix-accounts/" + id + "/token").then().statusCode(200)
+                .body("valid", equalTo(true)).body("user_id", equalTo(userId)).extract().asString();
+        assertThat(works).doesNotContain(TOKEN);
+
+        // logged out elsewhere: the homeserver no longer knows the token
+        hs.stubFor(get(urlEqualTo("/_matrix/client/v3/account/whoami")).willReturn(aResponse().withStatus(401)
+                .withHeader("Content-Type", "application/json")
+                .withBody("{\"errcode\":\"M_UNKNOWN_TOKEN\",\"error\":\"Invalid access token\"}")));
+        Auth.admin().get("/v1/matrix-accounts/" + id + "/token").then().statusCode(200)
+                .body("valid", equalTo(false)).body("errcode", equalTo("M_UNKNOWN_TOKEN"));
+
+        // a homeserver that cannot say: neither yes nor no
+        hs.stubFor(get(urlEqualTo("/_matrix/client/v3/account/whoami")).willReturn(aResponse().withStatus(502)));
+        Auth.admin().get("/v1/matrix-accounts/" + id + "/token").then().statusCode(200)
+                .body("valid", org.hamcrest.Matchers.nullValue()).body("error", org.hamcrest.Matchers.notNullValue());
+
+        Auth.admin().get("/v1/matrix-accounts/no-such-account/token").then().statusCode(404);
+    }
+
+    @Test
     void noWellKnownAndNoHomeserverAtTheDomainIs502() {
         WireMockServer domain = server();
         domain.stubFor(get(urlEqualTo("/.well-known/matrix/client")).willReturn(notFound()));

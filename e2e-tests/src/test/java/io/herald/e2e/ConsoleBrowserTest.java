@@ -1,8 +1,12 @@
 package io.herald.e2e;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
+import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static io.restassured.RestAssured.given;
@@ -172,6 +176,14 @@ class ConsoleBrowserTest {
         screenshot("timeline");
         find("#deliveries a[href$='" + id + "']").click();
         assertThat(browser.getCurrentUrl()).endsWith("/console/notifications/" + id);
+
+        // found by words of its message, in any room
+        open("/notifications");
+        find("#text").sendKeys("COULD NOT reach");
+        find("#search").click();
+        assertThat(text("#deliveries")).contains(id).contains("nas1 could not reach the target");
+        open("/notifications?text=no+such+words+anywhere");
+        assertThat(text("#no-deliveries")).contains("with this text");
     }
 
     @Test
@@ -236,10 +248,70 @@ class ConsoleBrowserTest {
         String results = text("#explain-results");
         assertThat(results).contains("@alice:example.org").contains(".m.rule.message").contains("notify");
         screenshot("explain");
+
+        // Alice's rules: switch off the rule that matched, and the same event no longer notifies her
+        find("#explain-results a.rules-link").click();
+        browser.findElement(By.id("rule-.m.rule.message")).findElement(By.cssSelector("button")).click();
+        assertThat(text("#notice")).contains("switched");
+        assertThat(browser.findElement(By.id("rule-.m.rule.message")).getText()).contains("off");
+        screenshot("rules");
+        find("#explain-again").click();
+        assertThat(text("#explain-results")).contains("@alice:example.org").doesNotContain(".m.rule.message");
+        // and on again
+        find("#explain-results a.rules-link").click();
+        browser.findElement(By.id("rule-.m.rule.message")).findElement(By.cssSelector("button")).click();
+        assertThat(browser.findElement(By.id("rule-.m.rule.message")).getText()).doesNotContain("off");
+        find("#explain-again").click();
+        assertThat(text("#explain-results")).contains(".m.rule.message");
     }
 
     @Test
     @Order(6)
+    void anAccountIsAddedByPasswordLoginCheckedJoinedToARoomAndLinked() throws IOException {
+        homeserver.stubFor(post(urlPathEqualTo("/_matrix/client/v3/login")).willReturn(okJson(
+                "{\"access_token\":\"syt_console_login\",\"device_id\":\"HERALD\",\"user_id\":\"@herald:example.org\"}")));
+        homeserver.stubFor(get(urlPathEqualTo("/_matrix/client/v3/account/whoami")).willReturn(okJson(
+                "{\"user_id\":\"@herald:example.org\"}")));
+        homeserver.stubFor(post(urlPathEqualTo("/_matrix/client/v3/join/%23new%3Aexample.org"))
+                .willReturn(okJson("{\"room_id\":\"!new:example.org\"}")));
+        homeserver.stubFor(put(urlPathMatching("/_matrix/client/v3/rooms/%21new%3Aexample.org/send/.*"))
+                .willReturn(okJson("{\"event_id\":\"$console-new\"}")));
+
+        // a room of the tenant, not linked yet
+        given().contentType("application/json").body("{\"tenant\":\"console\"}")
+                .put(rules.url() + "/v1/rooms/console-new").then().statusCode(201);
+
+        open("/rooms");
+        find("#a-id").sendKeys("console-login");
+        find("#a-user").sendKeys("@herald:example.org");
+        find("#a-password").sendKeys("console-password");
+        find("#a-homeserver").sendKeys(homeserver.baseUrl());
+        find("#add-account").click();
+        assertThat(text("#notice")).contains("console-login").contains("added");
+        assertThat(text("#account-console-login")).contains("@herald:example.org");
+        assertThat(browser.getPageSource()).doesNotContain("console-password").doesNotContain("syt_console_login");
+
+        find("#check-console-login").click();
+        assertThat(text("#notice")).contains("works").contains("@herald:example.org");
+
+        find("#join-console-login").sendKeys("#new:example.org");
+        find("#join-button-console-login").click();
+        assertThat(text("#notice")).contains("joined !new:example.org");
+        // the link form is filled in with the joined room and the account
+        assertThat(find("#l-matrix").getAttribute("value")).isEqualTo("!new:example.org");
+        find("#l-room").sendKeys("console-new");
+        find("#link").click();
+        assertThat(text("#notice")).contains("console-new").contains("!new:example.org");
+        assertThat(text("#rooms")).contains("!new:example.org");
+        screenshot("rooms-accounts");
+
+        send("console-new", "into the newly linked room");
+        await().atMost(WAIT).until(() -> !homeserver.findAll(putRequestedFor(
+                urlPathMatching("/_matrix/client/v3/rooms/%21new%3Aexample.org/send/.*"))).isEmpty());
+    }
+
+    @Test
+    @Order(7)
     void theOverviewRoomsAndPhoneSizedPages() throws IOException {
         open("/overview");
         await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {

@@ -1,5 +1,6 @@
 package io.herald.dispatcher.account;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.herald.common.problem.Problem;
 import io.herald.dispatcher.secret.SecretBox;
 import io.herald.security.AllTenantsOnly;
@@ -132,6 +133,35 @@ public class AccountResource {
         }
         LOG.infof("account %s joined %s (%s)", id, request.room(), roomId);
         return Map.of("room_id", roomId);
+    }
+
+    /** Whether the account's token still works, and whose it is: a whoami that answers the problem without failing. */
+    public record TokenCheck(String account, Boolean valid, @JsonProperty("user_id") String userId,
+            @JsonProperty("expected_user_id") String expectedUserId, String errcode, String error) {
+    }
+
+    /**
+     * {@code GET /_matrix/client/v3/account/whoami} with the account's token: {@code valid} true (and whose token it
+     * is), false (the homeserver refused it: {@code M_UNKNOWN_TOKEN} after a logout or an expiry; the account logs in
+     * again at its next delivery when it keeps its password), or null when the homeserver could not say (unreachable,
+     * 5xx, 429).
+     */
+    @GET
+    @Path("{id}/token")
+    public TokenCheck checkToken(@PathParam("id") String id) {
+        MatrixAccount account = find(id);
+        Credentials credentials = directory.find(id)
+                .orElseThrow(() -> Problem.exception(Response.Status.NOT_FOUND, "no Matrix account '" + id + "'"));
+        try {
+            String userId = homeservers.whoami(credentials.homeserver(), credentials.accessToken());
+            boolean same = account.userId == null || account.userId.equals(userId);
+            return new TokenCheck(id, same, userId, account.userId, null, same ? null
+                    : "the token belongs to " + userId + ", not to the account's user " + account.userId);
+        } catch (HomeserverProblem e) {
+            boolean refused = e.status() == 401 || e.status() == 403 || "M_UNKNOWN_TOKEN".equals(e.errcode())
+                    || "M_FORBIDDEN".equals(e.errcode());
+            return new TokenCheck(id, refused ? false : null, null, account.userId, e.errcode(), e.getMessage());
+        }
     }
 
     @GET

@@ -15,7 +15,9 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.sql.Types;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -35,8 +37,8 @@ public class DeliveryLog {
 
     private static final String UPSERT = """
             INSERT INTO dispatcher.delivery_log (delivery_id, notification_id, room_key, destination, tenant, state,
-                attempts, last_status, last_error, matrix_event_id, history, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now())
+                attempts, last_status, last_error, matrix_event_id, history, summary, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now())
             ON CONFLICT (delivery_id) DO UPDATE SET state = EXCLUDED.state,
                 last_status = EXCLUDED.last_status, last_error = EXCLUDED.last_error,
                 matrix_event_id = COALESCE(EXCLUDED.matrix_event_id, delivery_log.matrix_event_id),
@@ -52,7 +54,11 @@ public class DeliveryLog {
                         SELECT n, 1000000 + i FROM jsonb_array_elements(EXCLUDED.history::jsonb) WITH ORDINALITY AS a(n, i)
                         WHERE NOT EXISTS (SELECT 1 FROM jsonb_array_elements(COALESCE(delivery_log.history, '[]')::jsonb) o
                             WHERE o->'at' = n->'at')) merged),
+                summary = COALESCE(delivery_log.summary, EXCLUDED.summary),
                 updated_at = now()""";
+
+    /** Characters of a message's body kept as the row's {@code summary}. */
+    static final int SUMMARY_LENGTH = 200;
 
     /** One row to write: the delivery, its state, its attempts so far and the last result. */
     record Row(Delivery delivery, String state, List<AttemptRecord> history, SendResult last) {
@@ -75,7 +81,7 @@ public class DeliveryLog {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement st = c.prepareStatement("""
                         SELECT delivery_id, notification_id, room_key, destination, tenant, state, attempts, last_status,
-                            last_error, matrix_event_id, history, created_at, updated_at
+                            last_error, matrix_event_id, history, created_at, updated_at, summary
                         FROM dispatcher.delivery_log WHERE delivery_id = ?""")) {
             st.setString(1, deliveryId);
             try (ResultSet rs = st.executeQuery()) {
@@ -89,23 +95,38 @@ public class DeliveryLog {
         }
     }
 
+    /** What to look for in the log: each part optional (null); {@code text} is searched in the rows' summaries. */
+    public record Search(String room, String tenant, Instant since, Instant until, String text) {
+    }
+
     /**
-     * The latest rows of a room (or of every room: null), newest first, without their attempts; a tenant of null
+     * The latest rows that match, newest first (by their last update), without their attempts; a tenant of null
      * means every tenant. Blocking.
      */
-    public java.util.List<DeliveryLogEntry> recent(String room, String tenant, int limit) {
+    public java.util.List<DeliveryLogEntry> recent(Search search, int limit) {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement st = c.prepareStatement("""
                         SELECT delivery_id, notification_id, room_key, destination, tenant, state, attempts, last_status,
-                            last_error, matrix_event_id, NULL, created_at, updated_at
+                            last_error, matrix_event_id, NULL, created_at, updated_at, summary
                         FROM dispatcher.delivery_log
                         WHERE (CAST(? AS text) IS NULL OR room_key = ?) AND (CAST(? AS text) IS NULL OR tenant = ?)
+                            AND (CAST(? AS timestamptz) IS NULL OR updated_at >= ?)
+                            AND (CAST(? AS timestamptz) IS NULL OR updated_at <= ?)
+                            AND (CAST(? AS text) IS NULL OR summary ILIKE ?)
                         ORDER BY updated_at DESC LIMIT ?""")) {
-            st.setString(1, room);
-            st.setString(2, room);
-            st.setString(3, tenant);
-            st.setString(4, tenant);
-            st.setInt(5, limit);
+            st.setString(1, search.room());
+            st.setString(2, search.room());
+            st.setString(3, search.tenant());
+            st.setString(4, search.tenant());
+            Timestamp since = search.since() == null ? null : Timestamp.from(search.since());
+            Timestamp until = search.until() == null ? null : Timestamp.from(search.until());
+            st.setTimestamp(5, since);
+            st.setTimestamp(6, since);
+            st.setTimestamp(7, until);
+            st.setTimestamp(8, until);
+            st.setString(9, search.text());
+            st.setString(10, search.text() == null ? null : "%" + likeEscaped(search.text()) + "%");
+            st.setInt(11, limit);
             java.util.List<DeliveryLogEntry> entries = new java.util.ArrayList<>();
             try (ResultSet rs = st.executeQuery()) {
                 while (rs.next()) {
@@ -121,7 +142,23 @@ public class DeliveryLog {
     private static DeliveryLogEntry entry(ResultSet rs) throws SQLException {
         return new DeliveryLogEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                 rs.getString(5), rs.getString(6), rs.getInt(7), (Integer) rs.getObject(8), rs.getString(9),
-                rs.getString(10), rs.getString(11), rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant());
+                rs.getString(10), rs.getString(11), rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant(),
+                rs.getString(14));
+    }
+
+    /** {@code text} matched literally by LIKE (its {@code %}, {@code _} and backslashes are no wildcards). */
+    static String likeEscaped(String text) {
+        return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
+    }
+
+    /** The start of the delivery's message: its event's body (or, for an event without one, nothing). */
+    static String summary(Delivery d) {
+        Object body = d.event() == null || d.event().content() == null ? null : d.event().content().get("body");
+        if (!(body instanceof String text) || text.isBlank()) {
+            return null;
+        }
+        String safe = SafeText.of(text.strip());
+        return safe.length() <= SUMMARY_LENGTH ? safe : safe.substring(0, SUMMARY_LENGTH - 1) + "…";
     }
 
     static void bind(PreparedStatement st, Row row) throws SQLException {
@@ -141,6 +178,7 @@ public class DeliveryLog {
         st.setString(9, row.last() == null ? null : SafeText.of(row.last().reason()));
         st.setString(10, row.last() instanceof SendResult.Delivered delivered ? delivered.eventId() : null);
         st.setString(11, Json.encode(row.history()));
+        st.setString(12, summary(d));
     }
 
     void start(@Observes StartupEvent event) {

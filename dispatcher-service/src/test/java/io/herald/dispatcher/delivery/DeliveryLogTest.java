@@ -136,6 +136,40 @@ class DeliveryLogTest {
         Auth.admin().get("/v1/deliveries/" + later.id()).then().statusCode(200);
     }
 
+    @Test
+    void theLogIsSearchedByTextAndTimeAndTheTextIsNoPattern() throws Exception {
+        String room = "search-" + UUID.randomUUID().toString().substring(0, 8);
+        Delivery disk = inRoom(room, "NAS1: Disk FULL on /volume1");
+        Delivery backup = inRoom(room, "backup finished (100% done)");
+        Delivery other = inRoom(room, "nothing to see");
+        for (Delivery d : List.of(disk, backup, other)) {
+            log.record(d, "delivered", List.of(), new SendResult.Delivered(200, "$e", null)).toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
+        }
+        Auth.admin().queryParam("room", room).queryParam("text", "disk full").get("/v1/deliveries").then()
+                .statusCode(200).body("delivery_id", contains(disk.id()))
+                .body("summary", contains("NAS1: Disk FULL on /volume1"));
+        // % and _ are characters, not wildcards
+        Auth.admin().queryParam("room", room).queryParam("text", "100%").get("/v1/deliveries").then()
+                .body("delivery_id", contains(backup.id()));
+        Auth.admin().queryParam("room", room).queryParam("text", "o_e").get("/v1/deliveries").then()
+                .body("delivery_id", org.hamcrest.Matchers.empty());
+        // a window that ended before they were written holds none of them; one that starts before holds all three
+        Auth.admin().queryParam("room", room).queryParam("until", "2020-01-01T00:00:00Z").get("/v1/deliveries").then()
+                .body("delivery_id", org.hamcrest.Matchers.empty());
+        Auth.admin().queryParam("room", room).queryParam("since", Instant.now().minusSeconds(600).toString())
+                .get("/v1/deliveries").then().body("delivery_id", org.hamcrest.Matchers.hasSize(3));
+        Auth.admin().queryParam("since", "yesterday").get("/v1/deliveries").then().statusCode(400)
+                .body("detail", org.hamcrest.Matchers.containsString("ISO-8601"));
+    }
+
+    private static Delivery inRoom(String room, String body) {
+        return new Delivery(UUID.randomUUID().toString(), UUID.randomUUID().toString(), room,
+                Destination.room("log-test", "!room:example.org"),
+                MatrixEvent.message("@herald:localhost", Map.of("msgtype", "m.text", "body", body)), Map.of(), "high",
+                0, null, Instant.now());
+    }
+
     private static Delivery delivery() {
         return withNotificationId(UUID.randomUUID().toString());
     }

@@ -1,0 +1,4 @@
+-- The start of a delivery's message (its event's body), for the console's text search of the timeline. Written with
+-- the row's first write only; searched within a time window (updated_at), never indexed for text (the hot table's
+-- writes stay as cheap as they were).
+ALTER TABLE delivery_log ADD COLUMN summary VARCHAR(200);
