@@ -15,12 +15,20 @@ package io.herald.common;
  * @param roomDelivery      the id of the delivery that posts this notification into a Matrix room: the push waits for
  *                          it and carries the event id the homeserver answered (null: nothing to wait for)
  * @param badge             a badge update only (after a read receipt): no event, only the counts
+ * @param ruleId            the push rule that matched for the recipient (the delivery log keeps it, the console shows
+ *                          why the push went out); null for badge updates and older producers
  */
 public record PushContext(String senderDisplayName, String roomName, String roomAlias, Boolean userIsTarget,
-        Integer unread, Integer missedCalls, String roomDelivery, boolean badge) {
+        Integer unread, Integer missedCalls, String roomDelivery, boolean badge, String ruleId) {
+
+    /** Without the rule that matched (tests, older producers). */
+    public PushContext(String senderDisplayName, String roomName, String roomAlias, Boolean userIsTarget,
+            Integer unread, Integer missedCalls, String roomDelivery, boolean badge) {
+        this(senderDisplayName, roomName, roomAlias, userIsTarget, unread, missedCalls, roomDelivery, badge, null);
+    }
 
     /** A badge update: the recipient's counts changed (they read something), no event to show. */
     public static PushContext badge(int unread, int missedCalls) {
-        return new PushContext(null, null, null, null, unread, missedCalls, null, true);
+        return new PushContext(null, null, null, null, unread, missedCalls, null, true, null);
     }
 }

@@ -81,6 +81,7 @@ public class NotificationPages {
                 JsonNode logged = page.get(Apis.Service.DISPATCHER, "/v1/deliveries/" + Apis.segment(
                         d.path("delivery_id").asText()));
                 attempts = Apis.plain(logged.path("history"));
+                delivery.put("rule_id", logged.path("rule_id").asText(""));
             } catch (ApiException e) {
                 if (e.status() != 404) {
                     throw e;

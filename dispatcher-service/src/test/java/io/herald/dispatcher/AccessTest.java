@@ -42,6 +42,7 @@ class AccessTest {
             Map.entry("GET /v1/matrix-accounts/{id}", ADMIN),
             Map.entry("DELETE /v1/matrix-accounts/{id}", ADMIN),
             Map.entry("POST /v1/matrix-accounts/{id}/join", ADMIN),
+            Map.entry("GET /v1/matrix-accounts/{id}/token", ADMIN),
             Map.entry("GET /v1/deliveries/{id}", OPERATOR),
             Map.entry("GET /v1/deliveries", OPERATOR),
             Map.entry("GET /v1/overview", OPERATOR),

@@ -87,7 +87,7 @@ class PushGatewayTest {
                 Map.of("membership", "invite", "displayname", "Alice"), "@alice:example.org", "$invite1",
                 "!room:example.org", 1700000000123L, null);
         Delivery delivery = withPush(base, invite, Map.of(), "low",
-                new PushContext("Bob", "Ops", "#ops:example.org", true, 3, 1, null, false));
+                new PushContext("Bob", "Ops", "#ops:example.org", true, 3, 1, null, false, ".m.rule.invite_for_me"));
 
         produce(delivery);
 
@@ -104,6 +104,11 @@ class PushGatewayTest {
         Map<?, ?> device = (Map<?, ?>) ((List<?>) notification.get("devices")).get(0);
         assertThat(device.get("pushkey_ts")).as("seconds, as the spec says").isEqualTo(1700000000);
         assertThat(device.containsKey("tweaks")).as("no tweaks: the rule set none").isFalse();
+        assertThat(notification).as("the rule is Herald's own business").doesNotContainKey("rule_id");
+        // the delivery log keeps why it was pushed
+        awaitLogState(delivery.id(), "delivered");
+        assertThat(Auth.admin().get("/v1/deliveries/" + delivery.id()).path("rule_id").toString())
+                .isEqualTo(".m.rule.invite_for_me");
     }
 
     @Test

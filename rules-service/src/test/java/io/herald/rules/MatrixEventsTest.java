@@ -72,12 +72,14 @@ class MatrixEventsTest {
         assertThat(toBob.push().roomName()).isEqualTo("Ops");
         assertThat(toBob.push().roomAlias()).isEqualTo("#ops-" + run + ":example.org");
         assertThat(toBob.push().unread()).isEqualTo(1);
+        assertThat(toBob.push().ruleId()).as("the rule that matched, for the delivery log").isEqualTo(".m.rule.is_room_mention");
         assertThat(pushes).containsOnlyKeys(bob, carol); // never the sender
 
         // power change: alice may no longer notify the room, so the same mention is a plain message now
         state("m.room.power_levels", "", alice, Map.of("users", Map.of(alice, 0, bob, 100), "users_default", 0));
         Delivery plain = awaitPushes(message(alice, Map.of("msgtype", "m.text", "body", "@room again",
                 "m.mentions", Map.of("room", true))), 2).get(carol);
+        assertThat(plain.push().ruleId()).isEqualTo(".m.rule.message");
         assertThat(plain.tweaks()).doesNotContainKey("highlight");
         assertThat(plain.priority()).isEqualTo("low");
         assertThat(plain.push().unread()).as("still one room with unread notifications").isEqualTo(1);

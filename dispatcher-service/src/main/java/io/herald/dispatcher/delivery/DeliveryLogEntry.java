@@ -10,7 +10,7 @@ import java.time.Instant;
  */
 public record DeliveryLogEntry(String deliveryId, String notificationId, String roomKey, String destination,
         String tenant, String state, int attempts, Integer lastStatus, String lastError, String matrixEventId,
-        @JsonRawValue String history, Instant createdAt, Instant updatedAt, String summary) {
+        @JsonRawValue String history, Instant createdAt, Instant updatedAt, String summary, String ruleId) {
 
     public static final String DELIVERED = "delivered";
     /** Parked after failed attempts; retried until its deadline. */

@@ -280,7 +280,7 @@ public class EventProcessor {
             PushContext c = plan.context();
             boolean call = "m.call.invite".equals(ev.type());
             PushContext context = new PushContext(c.senderDisplayName(), c.roomName(), c.roomAlias(), c.userIsTarget(),
-                    badge.unread(), call ? badge.missedCalls() : null, null, false);
+                    badge.unread(), call ? badge.missedCalls() : null, null, false, plan.result().ruleId());
             MatrixEvent pushed = new MatrixEvent(ev.type(), ev.sender(), ev.content(), ev.stateKey(), ev.eventId(),
                     ev.roomId(), ev.originServerTs(), null);
             PushDeliveries.add(new PushDeliveries.Push(ev.eventId(), room(ev.roomId()), pushed,

@@ -121,7 +121,7 @@ public class DeliveryPlanner {
             EvaluationResult result = r.result();
             Counts.Badge badge = badges.getOrDefault(r.member().userId(), Counts.Badge.NONE);
             PushContext context = new PushContext(senderName, null, null, null, badge.unread(),
-                    call ? badge.missedCalls() : null, waitFor, false);
+                    call ? badge.missedCalls() : null, waitFor, false, result.ruleId());
             PushDeliveries.add(new PushDeliveries.Push(notification.id(), notification.room(), pushed,
                     PushDeliveries.tweaks(result.tweaks()), pushPriority(notification.priority(), result, pushed.type()), now,
                     now.plus(deadline), room.tenant(), notification.receivedAt(), context),
