@@ -39,8 +39,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 class FaultSuiteTest {
 
     private static final Duration RESTART_AFTER = Duration.ofSeconds(5);
-    private static final Duration BROKER_DOWN = HeraldStack.seconds("herald.fault.broker-outage", 20);
-    private static final Duration HOMESERVER_DOWN = HeraldStack.seconds("herald.fault.homeserver-outage", 30);
+    private static final Duration BROKER_DOWN = HeraldStack.seconds("herald.fault.broker-outage", 15);
+    private static final Duration HOMESERVER_DOWN = HeraldStack.seconds("herald.fault.homeserver-outage", 20);
     private static final Duration RATE_LIMITED = HeraldStack.seconds("herald.fault.rate-limit-window", 10);
     private static final Duration RETRY_AFTER = Duration.ofSeconds(2);
 
