@@ -94,7 +94,7 @@ public class ExplainPages {
         JsonNode global = page.get(Apis.Service.RULES, rulesPath(userId, null, null, null));
         List<Map<String, Object>> rules = new ArrayList<>();
         for (String kind : KINDS) {
-            for (JsonNode r : global.path("global").path(kind)) {
+            for (JsonNode r : global.path(kind)) {
                 Map<String, Object> row = new HashMap<>();
                 row.put("kind", kind);
                 row.put("rule_id", r.path("rule_id").asText());
