@@ -23,8 +23,9 @@ import java.util.zip.GZIPInputStream;
  * A tiny OpenTelemetry trace receiver for trying Herald out without a collector: it accepts OTLP over HTTP (protobuf,
  * as the services export with {@code quarkus.otel.exporter.otlp.traces.protocol=http/protobuf}) and shows each
  * trace as a tree of spans, on standard output (a trace is printed once no span of it arrived for two seconds) and at
- * {@code GET /} (the latest traces), {@code GET /traces/<trace id>} and {@code GET /traces.json} (every span kept, for
- * tests). It keeps the latest 1,000 traces in memory. No dependencies: run it as a source file.
+ * {@code GET /} (the latest traces), {@code GET /traces/<trace id>}, {@code GET /notifications/<notification id>} (the
+ * trace whose spans carry that {@code herald.notification.id}: the console's trace link) and {@code GET /traces.json}
+ * (every span kept, for tests). It keeps the latest 1,000 traces in memory. No dependencies: run it as a source file.
  *
  * <pre>
  *   java deploy/local/TraceViewer.java [port] [--discard]
@@ -89,6 +90,11 @@ public final class TraceViewer {
                 answer(exchange, 200, "application/x-protobuf", new byte[0]); // metrics, logs: not kept
             } else if (path.equals("/traces.json")) {
                 answer(exchange, 200, "application/json", json().getBytes(StandardCharsets.UTF_8));
+            } else if (path.startsWith("/notifications/")) {
+                List<Span> spans = spansOfNotification(path.substring("/notifications/".length()));
+                answer(exchange, spans.isEmpty() ? 404 : 200, "text/plain; charset=utf-8",
+                        (spans.isEmpty() ? "no trace of this notification (yet, or no longer)\n" : tree(spans))
+                                .getBytes(StandardCharsets.UTF_8));
             } else if (path.startsWith("/traces/")) {
                 List<Span> spans = spans(path.substring("/traces/".length()));
                 answer(exchange, spans.isEmpty() ? 404 : 200, "text/plain; charset=utf-8",
@@ -362,6 +368,17 @@ public final class TraceViewer {
 
     private synchronized List<Span> spans(String traceId) {
         return List.copyOf(traces.getOrDefault(traceId, List.of()));
+    }
+
+    /** The trace one of whose spans names the notification (the latest such trace). */
+    private synchronized List<Span> spansOfNotification(String notificationId) {
+        List<Span> found = List.of();
+        for (List<Span> trace : traces.values()) {
+            if (trace.stream().anyMatch(s -> notificationId.equals(String.valueOf(s.attributes().get("herald.notification.id"))))) {
+                found = trace;
+            }
+        }
+        return List.copyOf(found);
     }
 
     private void printQuietTraces() {

@@ -24,4 +24,12 @@ public interface ConsoleSettings {
 
     /** How long a call to a service's API may take. */
     Duration timeout();
+
+    /**
+     * A trace viewer's page of one notification's trace, {@code {notification_id}} standing for its id (the spans
+     * carry it as {@code herald.notification.id}); empty: the console shows no trace link.
+     */
+    default Optional<String> traceUrl() {
+        return Optional.empty();
+    }
 }

@@ -26,9 +26,11 @@ public class NotificationPages {
     private static final Pattern UUID = Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
 
     private final Page page;
+    private final ConsoleSettings settings;
 
-    NotificationPages(Page page) {
+    NotificationPages(Page page, ConsoleSettings settings) {
         this.page = page;
+        this.settings = settings;
     }
 
     /**
@@ -95,7 +97,8 @@ public class NotificationPages {
             }
             deliveries.add(delivery);
         }
+        String trace = settings.traceUrl().map(url -> url.replace("{notification_id}", Apis.segment(id))).orElse("");
         return Page.html(page.render("notification", "notifications", Map.of("id", id,
-                "state", status.path("state").asText(), "deliveries", deliveries)));
+                "state", status.path("state").asText(), "deliveries", deliveries, "traceUrl", trace)));
     }
 }

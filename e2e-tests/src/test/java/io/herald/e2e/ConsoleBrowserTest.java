@@ -167,6 +167,8 @@ class ConsoleBrowserTest {
         assertThat(link.getText()).isEqualTo("$console-ops");
         assertThat(link.getAttribute("href")).isEqualTo("https://matrix.to/#/%21ops%3Aexample.org/%24console-ops");
         assertThat(text("table.attempts tbody")).contains("200").contains("delivered");
+        assertThat(find("#trace-link").getAttribute("href"))
+                .isEqualTo(ConsoleStack.TRACE_URL.replace("{notification_id}", id));
         screenshot("notification");
 
         open("/notifications");

@@ -17,6 +17,10 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ConsoleStack implements AutoCloseable {
 
+    /** The console's trace link (a trace viewer's page of one notification). */
+    static final String TRACE_URL = "http://traces.example/notifications/{notification_id}";
+
+
     final ServiceProcess rules;
     final ServiceProcess dispatcher;
     final ServiceProcess ingest;
@@ -41,7 +45,8 @@ final class ConsoleStack implements AutoCloseable {
         ServiceProcess d = dispatcher.get();
         ServiceProcess i = start("ingest-service", merge(kafka.quarkusConfig(KafkaUsers.INGEST),
                 EmbeddedPostgres.datasourceOf("ingest"), Map.of("herald.ingest.rules.url", r.url(),
-                        "herald.ingest.dispatcher.url", d.url())));
+                        "herald.ingest.dispatcher.url", d.url(),
+                        "herald.ingest.console.trace-url", TRACE_URL)));
         return new ConsoleStack(r, d, i);
     }
 

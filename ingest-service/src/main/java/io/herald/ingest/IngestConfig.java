@@ -87,6 +87,13 @@ public interface IngestConfig {
         /** How long a sign-in lasts. */
         @WithDefault("8h")
         Duration sessionTimeout();
+
+        /**
+         * The notification page's trace link: a trace viewer's URL with {@code {notification_id}} in it, e.g.
+         * Jaeger's search by tag, {@code http://jaeger:16686/search?service=herald-ingest&tags=%7B%22herald.notification.id%22%3A%22{notification_id}%22%7D}.
+         * Unset: no link.
+         */
+        Optional<String> traceUrl();
     }
 
     interface RateLimit {

@@ -44,6 +44,11 @@ class ConsoleConfig {
             public Duration timeout() {
                 return config.dispatcher().timeout();
             }
+
+            @Override
+            public Optional<String> traceUrl() {
+                return config.console().traceUrl().filter(url -> !url.isBlank());
+            }
         };
     }
 }
