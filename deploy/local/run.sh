@@ -194,6 +194,9 @@ if [ -n "$OBSERVABILITY" ]; then
   "$JAVA" -Xmx128m "$ROOT/deploy/local/TraceViewer.java" "$TRACES_PORT" ${HERALD_TRACES_DISCARD:+--discard} \
       > "$STATE/logs/traces.log" 2>&1 &
   PIDS+=($!)
+  # the console's notification pages link to the viewer's page of their trace
+  TRACE_OF_NOTIFICATION="http://127.0.0.1:$TRACES_PORT/notifications/{notification_id}"
+  export HERALD_INGEST_CONSOLE_TRACE_URL=${HERALD_INGEST_CONSOLE_TRACE_URL:-$TRACE_OF_NOTIFICATION}
   export QUARKUS_OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$TRACES_PORT
   export QUARKUS_OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/protobuf
   export QUARKUS_OTEL_TRACES_SAMPLER_ARG=${QUARKUS_OTEL_TRACES_SAMPLER_ARG:-1.0}
