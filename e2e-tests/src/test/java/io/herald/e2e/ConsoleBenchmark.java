@@ -52,6 +52,8 @@ class ConsoleBenchmark {
             pages.put("overview panel (polled)", "/overview/panel");
             pages.put("timeline, every room", "/notifications");
             pages.put("timeline, one room", "/notifications?q=room-17");
+            pages.put("timeline, text in 1 row of 1,000 (last 24 h)", "/notifications?text=disk+full");
+            pages.put("timeline, text in every row (last 24 h)", "/notifications?text=backup");
             pages.put("one notification", "/notifications/" + notification);
             pages.put("dead letters", "/dead-letters");
             pages.put("dead letters, one room", "/dead-letters?room=room-3");
@@ -90,7 +92,8 @@ class ConsoleBenchmark {
             // a week of history, the newest 90,000 rows in the last 15 minutes (100 per second)
             st.execute("""
                     INSERT INTO dispatcher.delivery_log (delivery_id, notification_id, room_key, destination, tenant,
-                        state, attempts, last_status, last_error, matrix_event_id, history, created_at, updated_at)
+                        state, attempts, last_status, last_error, matrix_event_id, history, created_at, updated_at,
+                        summary)
                     SELECT 'd-' || g, 'n-' || (g / 2), 'room-' || (g % 1000), 'room:bench-bot:!room' || (g % 1000)
                             || ':example.org', 'console',
                         CASE WHEN g % 50 = 0 THEN 'dead' ELSE 'delivered' END, 1,
@@ -98,7 +101,8 @@ class ConsoleBenchmark {
                         CASE WHEN g % 50 = 0 THEN 'HTTP 403 M_FORBIDDEN: not in the room' END,
                         CASE WHEN g % 50 = 0 THEN NULL ELSE '$e' || g END,
                         '[{"at":"2026-12-01T10:00:00Z","status":200,"outcome":"delivered"}]',
-                        t, t
+                        t, t, 'Backup of nas' || (g % 100) || ' finished: '
+                            || CASE WHEN g % 1000 = 0 THEN 'disk full' ELSE 'all good' END
                     FROM (SELECT g, CASE WHEN g <= 90000 THEN now() - (g * interval '10 milliseconds')
                                    ELSE now() - interval '15 minutes' - (g * interval '600 milliseconds') END AS t
                           FROM generate_series(1, """ + rows + ") g) s");
