@@ -158,8 +158,17 @@ public class DeliveryLog {
         if (!(body instanceof String text) || text.isBlank()) {
             return null;
         }
-        String safe = SafeText.of(text.strip());
-        return safe.length() <= SUMMARY_LENGTH ? safe : safe.substring(0, SUMMARY_LENGTH - 1) + "…";
+        // only the start is kept: never copy or scan a long body (this runs on every write of the log)
+        String start = text.length() > 2 * SUMMARY_LENGTH ? text.substring(0, 2 * SUMMARY_LENGTH) : text;
+        String safe = SafeText.of(start.strip());
+        if (safe.length() <= SUMMARY_LENGTH && start.length() == text.length()) {
+            return safe;
+        }
+        int cut = Math.min(safe.length(), SUMMARY_LENGTH - 1);
+        if (Character.isHighSurrogate(safe.charAt(cut - 1))) {
+            cut--; // never half a character
+        }
+        return safe.substring(0, cut) + "…";
     }
 
     static void bind(PreparedStatement st, Row row) throws SQLException {

@@ -163,6 +163,16 @@ class DeliveryLogTest {
                 .body("detail", org.hamcrest.Matchers.containsString("ISO-8601"));
     }
 
+    @Test
+    void theSummaryIsTheStartOfTheBodyCutWholeCharactersOnly() {
+        assertThat(DeliveryLog.summary(inRoom("ops", "  disk full  "))).isEqualTo("disk full");
+        String emoji = "\uD83D\uDCBE"; // one character, two chars
+        String summary = DeliveryLog.summary(inRoom("ops", "x".repeat(198) + emoji.repeat(10_000)));
+        assertThat(summary).hasSize(199).startsWith("x".repeat(198)).endsWith("…");
+        assertThat(Character.isHighSurrogate(summary.charAt(summary.length() - 2))).isFalse();
+        assertThat(DeliveryLog.summary(inRoom("ops", "y".repeat(1_000_000)))).hasSize(200).endsWith("…");
+    }
+
     private static Delivery inRoom(String room, String body) {
         return new Delivery(UUID.randomUUID().toString(), UUID.randomUUID().toString(), room,
                 Destination.room("log-test", "!room:example.org"),
