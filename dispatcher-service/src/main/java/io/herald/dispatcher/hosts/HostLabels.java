@@ -25,6 +25,8 @@ public class HostLabels {
     private final AccountDirectory accounts;
     private final int max;
     private final Map<String, String> byAccount = new ConcurrentHashMap<>();
+    // homeserver URL -> host: accounts are few, and parsing a URI for every delivery showed in the profile
+    private final Map<String, String> urlHosts = new ConcurrentHashMap<>();
     private final Set<String> admitted = ConcurrentHashMap.newKeySet();
 
     HostLabels(AccountDirectory accounts, DispatcherConfig config) {
@@ -61,9 +63,19 @@ public class HostLabels {
     }
 
     private String ofAccount(String account) {
-        String label = accounts.cachedHomeserver(account).map(HostLabels::host).map(this::bounded).orElse(null);
-        if (label != null) {
-            byAccount.put(account, label);
+        String url = accounts.cachedHomeserver(account).orElse(null);
+        String host = url == null ? null : urlHosts.get(url);
+        if (host == null && url != null) {
+            host = host(url);
+            if (host != null && urlHosts.size() < 10_000) {
+                urlHosts.put(url, host);
+            }
+        }
+        if (host != null) {
+            String label = bounded(host);
+            if (!label.equals(byAccount.get(account))) {
+                byAccount.put(account, label);
+            }
             return label;
         }
         return byAccount.getOrDefault(account, UNKNOWN);

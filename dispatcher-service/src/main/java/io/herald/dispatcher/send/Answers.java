@@ -110,7 +110,13 @@ public class Answers {
         if (!(value instanceof String s) || s.length() < 2 || s.length() > MAX_EVENT_ID || s.charAt(0) != '$') {
             return null;
         }
-        return s.chars().allMatch(c -> c > 0x20 && c != 0x7f) ? s : null;
+        for (int i = 1; i < s.length(); i++) { // a loop, not a stream: this runs for every message sent
+            char c = s.charAt(i);
+            if (c <= 0x20 || c == 0x7f) {
+                return null;
+            }
+        }
+        return s;
     }
 
     private static String string(Object value) {
