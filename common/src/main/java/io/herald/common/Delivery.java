@@ -25,10 +25,20 @@ import java.util.UUID;
  *                       what a late delivery is measured from
  * @param push           for push deliveries: what the Push Gateway API body carries besides the event (names, counts,
  *                       the room delivery to wait for); null for room deliveries and older records
+ * @param acceptedBy     the id of the API key ingest accepted the notification with (its {@code herald-api-key}
+ *                       header); null for notifications written to Kafka directly and older records
  */
 public record Delivery(String id, String notificationId, String room, Destination destination, MatrixEvent event,
         Map<String, Object> tweaks, String priority, int attempt, Instant deadline, Instant createdAt, String tenant,
-        Instant acceptedAt, PushContext push) {
+        Instant acceptedAt, PushContext push, String acceptedBy) {
+
+    /** A delivery without the key that accepted it (tests, older producers). */
+    public Delivery(String id, String notificationId, String room, Destination destination, MatrixEvent event,
+            Map<String, Object> tweaks, String priority, int attempt, Instant deadline, Instant createdAt, String tenant,
+            Instant acceptedAt, PushContext push) {
+        this(id, notificationId, room, destination, event, tweaks, priority, attempt, deadline, createdAt, tenant,
+                acceptedAt, push, null);
+    }
 
     /** A delivery without push context (room deliveries, older producers). */
     public Delivery(String id, String notificationId, String room, Destination destination, MatrixEvent event,
@@ -50,7 +60,13 @@ public record Delivery(String id, String notificationId, String room, Destinatio
      */
     public Delivery again(Instant now, Instant deadline) {
         return new Delivery(id, notificationId, room, destination, event, tweaks, priority, 0, deadline, now, tenant,
-                acceptedAt != null ? acceptedAt : createdAt, push);
+                acceptedAt != null ? acceptedAt : createdAt, push, acceptedBy);
+    }
+
+    /** This delivery, accepted by the API key {@code keyId} (null: unknown). */
+    public Delivery acceptedBy(String keyId) {
+        return keyId == null ? this : new Delivery(id, notificationId, room, destination, event, tweaks, priority,
+                attempt, deadline, createdAt, tenant, acceptedAt, push, keyId);
     }
 
     /** The same notification to the same destination always yields the same delivery id. */
@@ -83,6 +99,7 @@ public record Delivery(String id, String notificationId, String room, Destinatio
         text(problems, "notification_id", notificationId, 255);
         text(problems, "room", room, 128);
         text(problems, "tenant", tenant, 128);
+        text(problems, "accepted_by", acceptedBy, MAX_ID);
         if (destination == null || (destination.matrixRoom() == null) == (destination.pusher() == null)) {
             problems.add("'destination' needs exactly one of 'matrix_room' or 'pusher'");
         } else if (destination.matrixRoom() != null) {
@@ -120,8 +137,18 @@ public record Delivery(String id, String notificationId, String room, Destinatio
         }
         if (value.length() > max) {
             problems.add("'" + field + "' is longer than " + max + " characters");
-        } else if (value.chars().anyMatch(Character::isISOControl)) {
+        } else if (hasControlCharacter(value)) {
             problems.add("'" + field + "' contains control characters");
         }
+    }
+
+    // A plain loop: this runs for every field of every delivery the dispatcher reads (a stream here cost 3% of its CPU).
+    private static boolean hasControlCharacter(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            if (Character.isISOControl(value.charAt(i))) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The timeline: a room's latest deliveries (the dispatcher's delivery log), and one page per notification with each
- * delivery and every attempt, the Matrix event id and its matrix.to link.
+ * The timeline: a room's latest deliveries (the dispatcher's delivery log), and one page per notification with the API
+ * key that accepted it, what the push rules decided for each member (the rules-service's evaluation), each delivery
+ * and every attempt, the Matrix event id and its matrix.to link.
  */
 @Path(Page.ROOT + "/notifications")
 @PermitAll
@@ -74,6 +75,7 @@ public class NotificationPages {
     public Response notification(@PathParam("id") String id) {
         JsonNode status = page.get(Apis.Service.DISPATCHER, "/v1/notifications/" + Apis.segment(id));
         List<Map<String, Object>> deliveries = new ArrayList<>();
+        String acceptedBy = "";
         for (JsonNode d : status.path("deliveries")) {
             @SuppressWarnings("unchecked")
             Map<String, Object> delivery = new HashMap<>((Map<String, Object>) Apis.plain(d));
@@ -84,6 +86,9 @@ public class NotificationPages {
                         d.path("delivery_id").asText()));
                 attempts = Apis.plain(logged.path("history"));
                 delivery.put("rule_id", logged.path("rule_id").asText(""));
+                if (acceptedBy.isEmpty()) {
+                    acceptedBy = logged.path("accepted_by").asText("");
+                }
             } catch (ApiException e) {
                 if (e.status() != 404) {
                     throw e;
@@ -98,7 +103,58 @@ public class NotificationPages {
             deliveries.add(delivery);
         }
         String trace = settings.traceUrl().map(url -> url.replace("{notification_id}", Apis.segment(id))).orElse("");
-        return Page.html(page.render("notification", "notifications", Map.of("id", id,
-                "state", status.path("state").asText(), "deliveries", deliveries, "traceUrl", trace)));
+        Map<String, Object> data = new HashMap<>(Map.of("id", id, "state", status.path("state").asText(),
+                "deliveries", deliveries, "traceUrl", trace, "acceptedBy", acceptedBy,
+                "keyName", keyName(acceptedBy)));
+        data.put("evaluation", evaluation(id));
+        return Page.html(page.render("notification", "notifications", data));
+    }
+
+    /** The API key's name, when the person may read keys (admins) and it still exists; else "". */
+    private String keyName(String keyId) {
+        if (keyId.isEmpty()) {
+            return "";
+        }
+        try {
+            return page.get(Apis.Service.INGEST, "/v1/admin/api-keys/" + Apis.segment(keyId)).path("name").asText("");
+        } catch (ApiException e) {
+            if (e.status() == 403 || e.status() == 404) {
+                return ""; // an operator who is no admin, or a revoked key: the id alone
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * What the push rules decided when the notification was planned (the rules-service's record), each member with the
+     * rule that matched, its actions and tweaks as text; null when nothing was evaluated (no member with a pusher).
+     */
+    private Map<String, Object> evaluation(String id) {
+        JsonNode evaluation;
+        try {
+            evaluation = page.get(Apis.Service.RULES, "/v1/notifications/" + Apis.segment(id) + "/evaluation");
+        } catch (ApiException e) {
+            if (e.status() == 404) {
+                return null;
+            }
+            throw e;
+        }
+        List<Map<String, Object>> members = new ArrayList<>();
+        for (JsonNode m : evaluation.path("members")) {
+            List<String> tweaks = new ArrayList<>();
+            m.path("tweaks").fields().forEachRemaining(t -> tweaks.add(t.getKey() + "=" + t.getValue().asText()));
+            List<String> actions = new ArrayList<>();
+            for (JsonNode a : m.path("actions")) {
+                actions.add(a.isTextual() ? a.asText() : a.has("set_tweak") ? "set_tweak " + a.path("set_tweak").asText()
+                        : a.toString());
+            }
+            members.add(Map.of("user_id", m.path("user_id").asText(), "notify", m.path("notify").asBoolean(),
+                    "rule_id", m.path("rule_id").asText(""), "kind", m.path("kind").asText(""),
+                    "actions", String.join(", ", actions), "tweaks", String.join(", ", tweaks)));
+        }
+        return Map.of("evaluated_at", evaluation.path("evaluated_at").asText(),
+                "member_count", evaluation.path("member_count").asInt(),
+                "notified_count", evaluation.path("notified_count").asInt(), "members", members,
+                "listed", members.size());
     }
 }

@@ -87,7 +87,8 @@ class PushGatewayTest {
                 Map.of("membership", "invite", "displayname", "Alice"), "@alice:example.org", "$invite1",
                 "!room:example.org", 1700000000123L, null);
         Delivery delivery = withPush(base, invite, Map.of(), "low",
-                new PushContext("Bob", "Ops", "#ops:example.org", true, 3, 1, null, false, ".m.rule.invite_for_me"));
+                new PushContext("Bob", "Ops", "#ops:example.org", true, 3, 1, null, false, ".m.rule.invite_for_me"))
+                .acceptedBy("key_push_test");
 
         produce(delivery);
 
@@ -109,6 +110,10 @@ class PushGatewayTest {
         awaitLogState(delivery.id(), "delivered");
         assertThat(Auth.admin().get("/v1/deliveries/" + delivery.id()).path("rule_id").toString())
                 .isEqualTo(".m.rule.invite_for_me");
+        // and which API key accepted the notification, which the gateway never sees
+        assertThat(Auth.admin().get("/v1/deliveries/" + delivery.id()).path("accepted_by").toString())
+                .isEqualTo("key_push_test");
+        assertThat(body).doesNotContain("key_push_test");
     }
 
     @Test

@@ -81,6 +81,12 @@ class ConsoleBrowserTest {
         stack.account("console-bot", homeserver.baseUrl(), "ops", "locked");
         given().contentType("application/json").body("{\"display_name\":\"Alice\"}")
                 .put(rules.url() + "/v1/rooms/ops/members/@alice:example.org").then().statusCode(201);
+        // Alice's phone: her push rules are evaluated for each notification of ops (the timeline shows the result)
+        homeserver.stubFor(post(urlPathEqualTo("/_matrix/push/v1/notify")).willReturn(okJson("{\"rejected\":[]}")));
+        given().contentType("application/json").body("{\"kind\":\"http\",\"app_id\":\"org.example.app\","
+                + "\"pushkey\":\"alice-phone\",\"app_display_name\":\"App\",\"device_display_name\":\"Phone\","
+                + "\"lang\":\"en\",\"data\":{\"url\":\"" + homeserver.baseUrl() + "/_matrix/push/v1/notify\"}}")
+                .post(rules.url() + "/v1/users/@alice:example.org/pushers/set").then().statusCode(200);
         apiKey = given().contentType("application/json")
                 .body("{\"tenant\":\"console\",\"sender\":\"@monitoring:example.org\",\"rooms\":[\"*\"]}")
                 .post(ingest.url() + "/v1/admin/api-keys").then().statusCode(201).extract().path("key");
@@ -169,6 +175,9 @@ class ConsoleBrowserTest {
         assertThat(text("table.attempts tbody")).contains("200").contains("delivered");
         assertThat(find("#trace-link").getAttribute("href"))
                 .isEqualTo(ConsoleStack.TRACE_URL.replace("{notification_id}", id));
+        // accepted by which key, and what Alice's push rules decided when it was planned
+        assertThat(text("#accepted-by")).startsWith("Accepted by API key key_");
+        assertThat(text("#evaluation tbody")).contains("@alice:example.org").contains("yes").contains(".m.rule.message");
         screenshot("notification");
 
         open("/notifications");

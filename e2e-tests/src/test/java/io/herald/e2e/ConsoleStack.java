@@ -40,7 +40,7 @@ final class ConsoleStack implements AutoCloseable {
                 "dispatcher-service", merge(kafka.quarkusConfig(KafkaUsers.DISPATCHER),
                         EmbeddedPostgres.datasourceOf("dispatcher"), Map.of(
                                 "herald.secrets.key", "Y29uc29sZS10ZXN0LWtleS0zMi1ieXRlcy1sb25nLS0=",
-                                "herald.dispatcher.outbound.homeserver-networks", "127.0.0.0/8"))));
+                                "herald.dispatcher.outbound.allowed-networks", "127.0.0.0/8"))));
         ServiceProcess r = rules.get();
         ServiceProcess d = dispatcher.get();
         ServiceProcess i = start("ingest-service", merge(kafka.quarkusConfig(KafkaUsers.INGEST),

@@ -44,7 +44,7 @@ public interface RulesConfig {
          */
         java.util.Optional<String> serverName();
 
-        /** How long notifying events, their push actions and the events' index are kept (GET /notifications). */
+        /** How long notifying events, their push actions, the events' index and the notifications' evaluations are kept. */
         @WithDefault("30d")
         Duration retention();
 

@@ -54,6 +54,7 @@ class AccessTest {
             Map.entry("DELETE /v1/rooms/{room}/members/{userId}", ADMIN),
             Map.entry("POST /v1/push-rules/evaluate", Set.of("operator")),
             Map.entry("GET /v1/matrix-rooms/{roomId}", Set.of("operator")),
+            Map.entry("GET /v1/notifications/{id}/evaluation", Set.of("operator")),
             Map.entry("GET /v1/users/{userId}/notifications", MATRIX_USER),
             Map.entry("GET /v1/users/{userId}/pushrules", MATRIX_USER),
             Map.entry("GET /v1/users/{userId}/pushrules/global", MATRIX_USER),
@@ -129,6 +130,27 @@ class AccessTest {
         Delivery delivery = Json.decodeDelivery(KafkaRecords.await(KafkaRecords.bootstrapServers(), Topics.DELIVERIES,
                 r -> r.value().contains(notification.id()), 1, Duration.ofSeconds(60)).get(0).value());
         assertThat(delivery.tenant()).isEqualTo(TestTokens.TENANT);
+    }
+
+    @Test
+    void anEvaluationIsSeenOnlyWithinItsTenant() {
+        String room = "tenant-evaluation-" + UUID.randomUUID();
+        Auth.admin().contentType("application/json").body("{\"tenant\":\"other\"}").put("/v1/rooms/" + room)
+                .then().statusCode(201);
+        Auth.admin().contentType("application/json").body("{}").put("/v1/rooms/" + room + "/members/@eve:example.org")
+                .then().statusCode(201);
+        Auth.admin().contentType("application/json").body(PusherResourceTest.pusher("com.example.app", "eve-phone",
+                "https://gw.example.org/_matrix/push/v1/notify", "")).post("/v1/users/@eve:example.org/pushers/set")
+                .then().statusCode(200);
+        NotificationEvent notification = new NotificationEvent(UUID.randomUUID().toString(), room,
+                MatrixEvent.message("@herald:localhost", Map.of("msgtype", "m.text", "body", "hi")), Instant.now(),
+                "test");
+        KafkaRecords.send(KafkaRecords.bootstrapServers(), Topics.NOTIFICATIONS, room, Json.encode(notification));
+        KafkaRecords.await(KafkaRecords.bootstrapServers(), Topics.DELIVERIES,
+                r -> r.value().contains(notification.id()), 1, Duration.ofSeconds(60));
+        String path = "/v1/notifications/" + notification.id() + "/evaluation";
+        Auth.admin().get(path).then().statusCode(200).body("members.user_id", hasItem("@eve:example.org"));
+        Auth.as(TestTokens.TENANT_OPERATOR).get(path).then().statusCode(404);
     }
 
     @Test

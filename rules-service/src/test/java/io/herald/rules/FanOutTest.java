@@ -1,11 +1,15 @@
 package io.herald.rules;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.is;
 
 import io.herald.common.Delivery;
 import io.herald.common.Json;
 import io.herald.common.MatrixEvent;
 import io.herald.common.NotificationEvent;
+import io.herald.common.RecordHeaders;
 import io.herald.common.RejectedPusher;
 import io.herald.common.Topics;
 import io.herald.testsupport.KafkaRecords;
@@ -13,6 +17,7 @@ import io.herald.testsupport.KafkaTestResource;
 import io.herald.testsupport.PostgresTestResource;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,6 +26,7 @@ import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
@@ -51,7 +57,10 @@ class FanOutTest {
         NotificationEvent mention = notification("fan", Map.of("msgtype", "m.text", "body", "disk full, Alice?",
                 "m.mentions", Map.of("user_ids", List.of("@f-alice:example.org"))));
         NotificationEvent plain = notification("fan", Map.of("msgtype", "m.text", "body", "all good again"));
-        produce(mention);
+        // the mention as ingest publishes it: with the id of the API key that accepted it
+        KafkaRecords.send(KafkaRecords.bootstrapServers(), Topics.NOTIFICATIONS, mention.room(),
+                Json.encode(mention).getBytes(StandardCharsets.UTF_8),
+                new RecordHeader(RecordHeaders.API_KEY, "key_fanout".getBytes(StandardCharsets.UTF_8)));
         produce(plain);
 
         // the plain one comes after the mention on the same partition, so once its deliveries are there, all of the
@@ -80,6 +89,27 @@ class FanOutTest {
         assertThat(plainPhone.tweaks()).isEmpty();
         assertThat(plainPhone.priority()).isEqualTo("low");
         assertThat(plainPhone.id()).isNotEqualTo(phone.id());
+
+        // who accepted it travels into every delivery; a record without the header (a direct producer) has none
+        assertThat(mentionDeliveries.values()).allSatisfy(r -> assertThat(Json.decodeDelivery(r.value()).acceptedBy())
+                .isEqualTo("key_fanout"));
+        assertThat(plainDeliveries.values()).allSatisfy(r -> assertThat(Json.decodeDelivery(r.value()).acceptedBy())
+                .isNull());
+
+        // what the push rules decided is kept per notification: Alice notified by the mention rule, Bob muted by
+        // his own override, the sender not evaluated
+        Auth.admin().get("/v1/notifications/" + mention.id() + "/evaluation").then().statusCode(200)
+                .body("room", is("fan"))
+                .body("member_count", is(2))
+                .body("notified_count", is(1))
+                .body("members.user_id", contains("@f-alice:example.org", "@f-bob:example.org"))
+                .body("members.notify", contains(true, false))
+                .body("members.rule_id", contains(".m.rule.is_user_mention", "mute-fan"))
+                .body("members.kind", contains("override", "override"))
+                .body("members[0].tweaks.highlight", is(true))
+                .body("members[1].actions", org.hamcrest.Matchers.empty()); // dont_notify: no actions (the spec's legacy form)
+        Auth.admin().get("/v1/notifications/" + UUID.randomUUID() + "/evaluation").then().statusCode(404)
+                .body("detail", containsString("no evaluation"));
     }
 
     @Test

@@ -37,8 +37,9 @@ public class DeliveryLog {
 
     private static final String UPSERT = """
             INSERT INTO dispatcher.delivery_log (delivery_id, notification_id, room_key, destination, tenant, state,
-                attempts, last_status, last_error, matrix_event_id, history, summary, rule_id, created_at, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now())
+                attempts, last_status, last_error, matrix_event_id, history, summary, rule_id, accepted_by, created_at,
+                updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), now())
             ON CONFLICT (delivery_id) DO UPDATE SET state = EXCLUDED.state,
                 last_status = EXCLUDED.last_status, last_error = EXCLUDED.last_error,
                 matrix_event_id = COALESCE(EXCLUDED.matrix_event_id, delivery_log.matrix_event_id),
@@ -56,6 +57,7 @@ public class DeliveryLog {
                             WHERE o->'at' = n->'at')) merged),
                 summary = COALESCE(delivery_log.summary, EXCLUDED.summary),
                 rule_id = COALESCE(delivery_log.rule_id, EXCLUDED.rule_id),
+                accepted_by = COALESCE(delivery_log.accepted_by, EXCLUDED.accepted_by),
                 updated_at = now()""";
 
     /** Characters of a message's body kept as the row's {@code summary}. */
@@ -82,7 +84,7 @@ public class DeliveryLog {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement st = c.prepareStatement("""
                         SELECT delivery_id, notification_id, room_key, destination, tenant, state, attempts, last_status,
-                            last_error, matrix_event_id, history, created_at, updated_at, summary, rule_id
+                            last_error, matrix_event_id, history, created_at, updated_at, summary, rule_id, accepted_by
                         FROM dispatcher.delivery_log WHERE delivery_id = ?""")) {
             st.setString(1, deliveryId);
             try (ResultSet rs = st.executeQuery()) {
@@ -108,7 +110,7 @@ public class DeliveryLog {
         try (Connection c = dataSource.getConnection();
                 PreparedStatement st = c.prepareStatement("""
                         SELECT delivery_id, notification_id, room_key, destination, tenant, state, attempts, last_status,
-                            last_error, matrix_event_id, NULL, created_at, updated_at, summary, rule_id
+                            last_error, matrix_event_id, NULL, created_at, updated_at, summary, rule_id, accepted_by
                         FROM dispatcher.delivery_log
                         WHERE (CAST(? AS text) IS NULL OR room_key = ?) AND (CAST(? AS text) IS NULL OR tenant = ?)
                             AND (CAST(? AS timestamptz) IS NULL OR updated_at >= ?)
@@ -144,7 +146,7 @@ public class DeliveryLog {
         return new DeliveryLogEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                 rs.getString(5), rs.getString(6), rs.getInt(7), (Integer) rs.getObject(8), rs.getString(9),
                 rs.getString(10), rs.getString(11), rs.getTimestamp(12).toInstant(), rs.getTimestamp(13).toInstant(),
-                rs.getString(14), rs.getString(15));
+                rs.getString(14), rs.getString(15), rs.getString(16));
     }
 
     /** {@code text} matched literally by LIKE (its {@code %}, {@code _} and backslashes are no wildcards). */
@@ -191,6 +193,7 @@ public class DeliveryLog {
         st.setString(12, summary(d));
         String rule = d.push() == null ? null : SafeText.of(d.push().ruleId());
         st.setString(13, rule == null || rule.length() <= 255 ? rule : rule.substring(0, 255));
+        st.setString(14, d.acceptedBy()); // validated on arrival (Delivery#validate)
     }
 
     void start(@Observes StartupEvent event) {

@@ -6,11 +6,14 @@ import java.time.Instant;
 /**
  * A row of the delivery log: where a delivery went and how it ended (or that it is waiting).
  *
- * @param history JSON array of the attempts: at, status, outcome, detail
+ * @param history    JSON array of the attempts: at, status, outcome, detail
+ * @param ruleId     for a push: the push rule that matched for its recipient
+ * @param acceptedBy the id of the API key ingest accepted the notification with (null: written to Kafka directly)
  */
 public record DeliveryLogEntry(String deliveryId, String notificationId, String roomKey, String destination,
         String tenant, String state, int attempts, Integer lastStatus, String lastError, String matrixEventId,
-        @JsonRawValue String history, Instant createdAt, Instant updatedAt, String summary, String ruleId) {
+        @JsonRawValue String history, Instant createdAt, Instant updatedAt, String summary, String ruleId,
+        String acceptedBy) {
 
     public static final String DELIVERED = "delivered";
     /** Parked after failed attempts; retried until its deadline. */

@@ -43,8 +43,8 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 @ApplicationScoped
 public class NotificationPublisher {
 
-    public static final String TENANT_HEADER = "herald-tenant";
-    public static final String API_KEY_HEADER = "herald-api-key";
+    public static final String TENANT_HEADER = io.herald.common.RecordHeaders.TENANT;
+    public static final String API_KEY_HEADER = io.herald.common.RecordHeaders.API_KEY;
     private static final byte[] JSON = "application/json".getBytes(StandardCharsets.UTF_8);
 
     private final KafkaProducer<String, String> producer;

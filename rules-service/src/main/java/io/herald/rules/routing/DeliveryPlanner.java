@@ -12,6 +12,7 @@ import io.herald.pushrules.EvaluationResult;
 import io.herald.pushrules.PushRulesJson;
 import io.herald.rules.RulesConfig;
 import io.herald.rules.counts.Counts;
+import io.herald.rules.evaluation.Evaluations;
 import io.herald.rules.matrix.FedRooms;
 import io.herald.rules.push.PushCache;
 import io.herald.rules.push.PushDeliveries;
@@ -48,9 +49,11 @@ public class DeliveryPlanner {
     private final FedRooms fedRooms;
     private final Counts counts;
     private final RoutingMetrics metrics;
+    private final Evaluations evaluations;
 
     DeliveryPlanner(RulesConfig config, RoomEvaluator evaluator, PushCache cache, FedRooms fedRooms, Counts counts,
-            RoutingMetrics metrics) {
+            RoutingMetrics metrics, Evaluations evaluations) {
+        this.evaluations = evaluations;
         this.deadline = config.deliveryDeadline();
         this.evaluator = evaluator;
         this.cache = cache;
@@ -63,8 +66,18 @@ public class DeliveryPlanner {
      * The deliveries of one notification. Their ids are derived from the notification id and the destination, so
      * planning the same notification again (after a crash before the offset commit) yields the same deliveries.
      *
+     * @param acceptedBy the API key ingest accepted it with (the record's {@code herald-api-key} header), or null
      * @throws InvalidRecordException when the room does not exist (the record is dead-lettered)
      */
+    public List<Delivery> plan(NotificationEvent notification, String acceptedBy) {
+        List<Delivery> deliveries = plan(notification);
+        if (acceptedBy != null) {
+            deliveries.replaceAll(d -> d.acceptedBy(acceptedBy));
+        }
+        return deliveries;
+    }
+
+    /** The deliveries of a notification whose key is not known. */
     public List<Delivery> plan(NotificationEvent notification) {
         PushStore.RoomRow room = cache.room(notification.room());
         if (room == null) {
@@ -91,7 +104,15 @@ public class DeliveryPlanner {
         }
         ObjectNode event = Json.MAPPER.valueToTree(notification.event());
         List<RoomEvaluator.MemberResult> evaluated = evaluator.evaluate(room.key(), room.matrixRoomId(), event, true);
+        if (evaluated.isEmpty()) {
+            return deliveries;
+        }
+        if (Context.isOnEventLoopThread()) {
+            // the evaluation and the counts are written to PostgreSQL: planned again on a worker
+            throw PushCache.MissOnEventLoop.INSTANCE;
+        }
         metrics.evaluated(evaluated);
+        evaluations.record(notification.id(), notification.room(), room.tenant(), evaluated);
         List<RoomEvaluator.MemberResult> notified = new ArrayList<>();
         for (RoomEvaluator.MemberResult r : evaluated) {
             if (r.result().shouldNotify()) {
@@ -100,9 +121,6 @@ public class DeliveryPlanner {
         }
         if (notified.isEmpty()) {
             return deliveries;
-        }
-        if (Context.isOnEventLoopThread()) {
-            throw PushCache.MissOnEventLoop.INSTANCE; // counting writes to PostgreSQL: planned again on a worker
         }
         String roomId = room.linkedToMatrix() ? room.matrixRoomId() : room.key();
         MatrixEvent pushed = notification.event().in(roomId, notification.event().eventId());

@@ -33,6 +33,7 @@ import java.util.concurrent.Semaphore;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -99,7 +100,7 @@ public class NotificationConsumer {
         if (unacknowledged.tryAcquire()) {
             List<Delivery> planned;
             try {
-                planned = planner.plan(notification);
+                planned = planner.plan(notification, acceptedBy(message));
             } catch (PushCache.MissOnEventLoop e) {
                 unacknowledged.release();
                 return onWorker(message, notification, span);
@@ -114,6 +115,22 @@ public class NotificationConsumer {
             return CompletableFuture.completedFuture(null);
         }
         return onWorker(message, notification, span);
+    }
+
+    /**
+     * The API key ingest accepted the notification with ({@code herald-api-key}, set by ingest; a producer writing to
+     * Kafka directly sets none), carried into the deliveries for the console's timeline. Informational only: anyone
+     * allowed to write herald.notifications could set the header.
+     */
+    static String acceptedBy(Message<byte[]> message) {
+        IncomingKafkaRecordMetadata<?, ?> record = message.getMetadata(IncomingKafkaRecordMetadata.class).orElse(null);
+        Header header = record == null ? null : record.getHeaders().lastHeader(io.herald.common.RecordHeaders.API_KEY);
+        if (header == null || header.value() == null) {
+            return null;
+        }
+        String key = new String(header.value(), StandardCharsets.UTF_8);
+        return key.isEmpty() || key.length() > Delivery.MAX_ID || key.chars().anyMatch(Character::isISOControl) ? null
+                : key;
     }
 
     /** {@code process herald.notifications}, continuing the trace of the record (its headers). */
@@ -136,7 +153,7 @@ public class NotificationConsumer {
     private CompletionStage<Void> planOnWorker(Message<byte[]> message, NotificationEvent notification, Span span) {
         List<Delivery> planned;
         try {
-            planned = planUntilPossible(notification, span);
+            planned = planUntilPossible(notification, acceptedBy(message), span);
             unacknowledged.acquire();
         } catch (InvalidRecordException e) {
             return deadLetter(message, notification, span, e);
@@ -190,11 +207,12 @@ public class NotificationConsumer {
     }
 
     /** Plans, retrying with backoff while the database is unavailable. */
-    private List<Delivery> planUntilPossible(NotificationEvent notification, Span span) throws InterruptedException {
+    private List<Delivery> planUntilPossible(NotificationEvent notification, String acceptedBy, Span span)
+            throws InterruptedException {
         Duration backoff = Duration.ofMillis(100);
         while (true) {
             try {
-                return planner.plan(notification);
+                return planner.plan(notification, acceptedBy);
             } catch (InvalidRecordException e) {
                 throw e;
             } catch (RuntimeException e) {
