@@ -212,6 +212,21 @@ class EndToEndTest {
         assertThat(put.path("parent_span_id").asText()).isEqualTo(delivered.path("span_id").asText());
         assertThat(put.path("kind").asText()).isEqualTo("client");
         assertThat(attribute(put, "http.response.status_code")).isEqualTo("200");
+        assertThat(request.path("name").asText()).isEqualTo("POST /v1/rooms/{room}/notifications");
+        assertThat(attribute(request, "http.response.status_code")).isEqualTo("202");
+
+        // A caller that traces its own request: the notification continues the caller's trace
+        String callerTrace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        String continued = given().header("Authorization", "Bearer " + apiKey)
+                .header("traceparent", "00-" + callerTrace + "-00f067aa0ba902b7-01").contentType("application/json")
+                .body(Map.of("body", "traced by its caller")).post(ingest.url() + "/v1/rooms/traced/notifications")
+                .then().statusCode(202).extract().path("id");
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).until(() -> traces.spans().stream().anyMatch(s ->
+                s.path("name").asText().equals("publish herald.notifications")
+                        && attribute(s, "herald.notification.id").equals(continued)));
+        JsonNode callerRequest = traces.spans().stream().filter(s -> s.path("trace_id").asText().equals(callerTrace)
+                && s.path("kind").asText().equals("server")).findFirst().orElseThrow();
+        assertThat(callerRequest.path("parent_span_id").asText()).isEqualTo("00f067aa0ba902b7");
 
         // A delivery that fails: its log line (JSON, as in production) carries the ids and this trace's id.
         given().contentType("application/json").body("{\"matrix_room_id\":\"!ghost:example.org\",\"account\":\"ghost\"}")

@@ -31,7 +31,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * the delivery id ({@link #NOTIFICATION_ID}, {@link #ROOM}, {@link #DELIVERY_ID}).
  *
  * <p>Off (no OTLP endpoint configured, see {@link TracingSwitch}), every method returns at once: no span, no header,
- * no allocation.
+ * no allocation. On, a notification that the sampler did not pick gets no spans either: only its {@code traceparent}
+ * travels on, so that the next service follows the same decision ({@link #unsampled}).
  */
 @ApplicationScoped
 public class Tracing {
@@ -88,6 +89,14 @@ public class Tracing {
         return propagator.extract(Context.root(), headers, HEADERS);
     }
 
+    /** The trace context an incoming request carries ({@code traceparent}); the root context when it carries none. */
+    public <C> Context extract(C carrier, TextMapGetter<C> getter) {
+        if (!enabled || carrier == null) {
+            return Context.root();
+        }
+        return propagator.extract(Context.root(), carrier, getter);
+    }
+
     /**
      * A {@code publish <topic>} span (kind producer) under {@code parent}, written into the record's {@code headers} so
      * that the consumer continues the trace: before the record is made, since a {@code ProducerRecord} copies the
@@ -96,6 +105,12 @@ public class Tracing {
     public Span publish(String topic, Context parent, Headers headers) {
         if (!enabled) {
             return Span.getInvalid();
+        }
+        SpanContext parentSpan = Span.fromContext(parent).getSpanContext();
+        if (unsampled(parentSpan)) {
+            // not traced: the record only carries the decision on (the parent's traceparent), no span of its own
+            propagator.inject(parent, headers, SET_HEADERS);
+            return Span.wrap(parentSpan);
         }
         Span span = tracer.spanBuilder("publish " + topic).setSpanKind(SpanKind.PRODUCER).setParent(parent)
                 .setAttribute(MESSAGING_SYSTEM, "kafka").setAttribute(MESSAGING_DESTINATION, topic)
@@ -109,7 +124,12 @@ public class Tracing {
         if (!enabled) {
             return Span.getInvalid();
         }
-        var builder = tracer.spanBuilder("process " + topic).setSpanKind(SpanKind.CONSUMER).setParent(extract(headers))
+        Context parent = extract(headers);
+        SpanContext parentSpan = Span.fromContext(parent).getSpanContext();
+        if (unsampled(parentSpan)) {
+            return Span.wrap(parentSpan);
+        }
+        var builder = tracer.spanBuilder("process " + topic).setSpanKind(SpanKind.CONSUMER).setParent(parent)
                 .setAttribute(MESSAGING_SYSTEM, "kafka").setAttribute(MESSAGING_DESTINATION, topic)
                 .setAttribute(MESSAGING_OPERATION, "process");
         if (partition >= 0) {
@@ -123,6 +143,10 @@ public class Tracing {
         if (!enabled) {
             return Span.getInvalid();
         }
+        SpanContext parentSpan = Span.fromContext(parent).getSpanContext();
+        if (unsampled(parentSpan)) {
+            return Span.wrap(parentSpan);
+        }
         return tracer.spanBuilder(name).setSpanKind(kind).setParent(parent).startSpan();
     }
 
@@ -132,6 +156,16 @@ public class Tracing {
             return Span.getInvalid();
         }
         return start(name, kind, parent.isValid() ? Context.root().with(Span.wrap(parent)) : Context.root());
+    }
+
+    /**
+     * Whether {@code parent} is a trace that was decided against: the parent-based sampler would only make a
+     * non-recording span under it, so Herald skips the span (its builder, its attributes, a new span id) and passes the
+     * parent on. A notification that is not sampled costs its spans nothing on the hot paths beyond this check and
+     * the {@code traceparent} header that carries the decision to the next service.
+     */
+    static boolean unsampled(SpanContext parent) {
+        return parent.isValid() && !parent.isSampled();
     }
 
     /** Ends the span, as failed when {@code failure} is not null. */

@@ -71,6 +71,30 @@ class TracingTest {
     }
 
     @Test
+    void aNotificationNotSampledMakesNoSpansButCarriesTheDecisionOn() {
+        // what the first service's sampler decided against: a valid trace, not sampled
+        io.opentelemetry.api.trace.SpanContext unsampled = io.opentelemetry.api.trace.SpanContext.create(
+                "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
+                io.opentelemetry.api.trace.TraceFlags.getDefault(), io.opentelemetry.api.trace.TraceState.getDefault());
+        RecordHeaders headers = new RecordHeaders();
+        Span publish = tracing.publish("herald.notifications", Context.root().with(Span.wrap(unsampled)), headers);
+        publish.setAttribute(Tracing.ROOM, "ops");
+        publish.end();
+        assertThat(new String(headers.lastHeader("traceparent").value()))
+                .isEqualTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00");
+
+        Span process = tracing.process("herald.notifications", headers, 0, 1);
+        Span client = tracing.start("PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}", SpanKind.CLIENT,
+                Context.root().with(process));
+        client.end();
+        process.end();
+        assertThat(process.getSpanContext().getTraceId()).as("log lines still carry the trace id")
+                .isEqualTo("0af7651916cd43dd8448eb211c80319c");
+        assertThat(process.isRecording()).isFalse();
+        assertThat(exported).as("no span exported for a trace not sampled").isEmpty();
+    }
+
+    @Test
     void aKeptTraceParentContinuesTheTraceLater() {
         Span process = tracing.process("herald.deliveries", new RecordHeaders(), -1, -1);
         String kept = Tracing.traceParent(process.getSpanContext());

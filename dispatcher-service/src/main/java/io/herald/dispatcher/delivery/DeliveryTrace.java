@@ -77,8 +77,8 @@ final class DeliveryTrace {
 
     /** The attempt's answer. */
     void sent(Span send, Delivery delivery, SendResult result) {
-        if (tracing == null) {
-            return;
+        if (tracing == null || !send.isRecording()) {
+            return; // off, or a notification not sampled: no attribute to look up
         }
         try {
             String host = hosts.apply(delivery);
@@ -117,7 +117,7 @@ final class DeliveryTrace {
     }
 
     void outcome(String outcome) {
-        if (tracing != null) {
+        if (tracing != null && span.isRecording()) {
             span.setAttribute(Tracing.OUTCOME, outcome);
             if (outcome.equals("dead")) {
                 span.setStatus(StatusCode.ERROR, "dead-lettered");
@@ -127,7 +127,7 @@ final class DeliveryTrace {
 
     /** Moved to the parking lot: the span ends, the drain attempts continue the trace under it. */
     void parked() {
-        if (tracing != null) {
+        if (tracing != null && span.isRecording()) {
             span.addEvent("parked");
             outcome("parked");
         }

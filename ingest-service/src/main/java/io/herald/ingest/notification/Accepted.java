@@ -1,7 +1,7 @@
 package io.herald.ingest.notification;
 
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
-import java.net.URI;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -25,7 +25,9 @@ public record Accepted(@Schema(description = "the notification id (the first one
     public static Response response(List<String> ids) {
         Response.ResponseBuilder builder = Response.accepted(of(ids));
         if (!ids.isEmpty()) {
-            builder.location(URI.create(statusUrl(ids.get(0))));
+            // a relative reference (RFC 9110 allows it), set as it is: resolving it against the request's URI would need
+            // the request context, which is not propagated to the broker's callback that completes the request
+            builder.header(HttpHeaders.LOCATION, statusUrl(ids.get(0)));
         }
         return builder.build();
     }

@@ -102,6 +102,9 @@ public class NotificationPublisher {
         }
         // The span's context goes into the headers before the record copies them.
         Span span = tracing.publish(Topics.NOTIFICATIONS, trace, headers);
+        if (!span.isRecording()) { // not sampled: the header carries the decision, there is no span to end
+            return producer.send(new ProducerRecord<>(Topics.NOTIFICATIONS, null, event.room(), Json.encode(event), headers));
+        }
         span.setAttribute(Tracing.NOTIFICATION_ID, event.id());
         span.setAttribute(Tracing.ROOM, event.room());
         return producer.send(new ProducerRecord<>(Topics.NOTIFICATIONS, null, event.room(), Json.encode(event), headers))
