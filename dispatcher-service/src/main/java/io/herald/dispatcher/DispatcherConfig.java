@@ -74,6 +74,13 @@ public interface DispatcherConfig {
 
     Metrics metrics();
 
+    /**
+     * Where the other dispatcher instances reach this one's API (the deliveries it holds in memory, for a room's queue),
+     * e.g. {@code http://$(POD_IP):8083}; by default {@code http://<quarkus.http.host, or this host's address when it
+     * listens on every interface>:<quarkus.http.port>}.
+     */
+    Optional<String> advertisedUrl();
+
     /** Per destination: the first retry after a transient failure waits up to {@code initial}, doubling up to {@code max}. */
     interface Backoff {
         @WithDefault("10ms")

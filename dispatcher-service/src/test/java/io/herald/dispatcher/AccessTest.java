@@ -57,6 +57,7 @@ class AccessTest {
             Map.entry("POST /v1/secrets/rotate", ADMIN),
             Map.entry("GET /v1/notifications/{id}", OPERATOR),
             Map.entry("GET /v1/rooms/{room}/queue", OPERATOR),
+            Map.entry("GET /v1/rooms/{room}/queue/held", OPERATOR),
             Map.entry("DELETE /v1/rooms/{room}/queue", OPERATOR),
             Map.entry("POST /v1/rooms/{room}/queue/flush", OPERATOR));
 

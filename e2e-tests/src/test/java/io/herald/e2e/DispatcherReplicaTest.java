@@ -26,7 +26,8 @@ import org.junit.jupiter.api.Test;
  * Two dispatchers, as packaged, sharing the partitions of {@code herald.deliveries}: an account replaced through one of
  * them (a new token; the old one now refused by the homeserver) is used by the other for its next delivery, because the
  * change reaches it on {@code herald.changes}, not when its cached credentials expire (5 min). Without that, the other
- * instance would send with the refused token and dead-letter the delivery. Prints the time the change took.
+ * instance would send with the refused token and dead-letter the delivery. Prints the time the change took. Then a
+ * room's queue, asked of either instance, lists the deliveries the other holds in memory.
  */
 class DispatcherReplicaTest {
 
@@ -75,6 +76,35 @@ class DispatcherReplicaTest {
                     + " sent 1 s after the change, done %d ms after it%n", (System.nanoTime() - changed) / 1_000_000);
             assertThat(homeserver.requestLog().stream().filter(r -> r.status() == 401).toList())
                     .as("sends with the refused token").isEmpty();
+
+            // A room's queue lists what either instance holds in memory: with the homeserver slow to answer, three
+            // deliveries of one room wait in the memory of whichever instance owns their partition (one being sent,
+            // two behind it), and both instances list all three.
+            homeserver.latency(Duration.ofSeconds(8));
+            Destination slow = Destination.room(account, "!replica-slow:replica.test");
+            List<String> waiting = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                String notification = "slow-" + i + "-" + UUID.randomUUID();
+                Instant now = Instant.now();
+                Delivery d = new Delivery(Delivery.idFor(notification, slow), notification, "replicas-slow", slow,
+                        MatrixEvent.message("@replica:replica.test", Map.of("msgtype", "m.text", "body", "slow")),
+                        Map.of(), "high", 0, now.plus(Duration.ofHours(1)), now, null, now);
+                producer.send(new ProducerRecord<>(topic, slow.key(), Json.encode(d)));
+                waiting.add(d.id());
+            }
+            producer.flush();
+            for (ServiceProcess instance : List.of(first, second)) {
+                await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                    io.restassured.path.json.JsonPath queue = given().get(instance.url()
+                            + "/v1/rooms/replicas-slow/queue").then().statusCode(200).extract().jsonPath();
+                    assertThat(queue.getList("deliveries.delivery_id")).as("listed by " + instance.url())
+                            .containsExactlyElementsOf(waiting);
+                    assertThat(queue.getList("deliveries.state")).containsOnly("pending");
+                    assertThat(queue.getInt("total")).isEqualTo(3);
+                    assertThat(queue.getInt("unanswered")).isZero();
+                });
+            }
+            homeserver.latency(Duration.ZERO);
         }
     }
 

@@ -135,6 +135,15 @@ final class Lane {
         return true;
     }
 
+    /** The records held in memory, oldest first (the one being sent included), with the attempts answered for each. */
+    synchronized List<Lanes.Held> held() {
+        List<Lanes.Held> out = new ArrayList<>(queue.size());
+        for (Fresh fresh : queue) {
+            out.add(new Lanes.Held(fresh.delivery, fresh.history.size())); // attempts answered so far
+        }
+        return out;
+    }
+
     /** Starts draining the parking lot (its partition was assigned with parked deliveries of this destination). */
     synchronized boolean resumeParked() {
         if (retired || revoked) {

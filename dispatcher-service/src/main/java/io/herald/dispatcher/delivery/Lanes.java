@@ -195,6 +195,26 @@ public class Lanes implements LaneServices {
         });
     }
 
+    /** A delivery held in this instance's memory, and how many of its attempts were answered (failed) so far. */
+    public record Held(Delivery delivery, int attempts) {
+    }
+
+    /**
+     * The deliveries of a room held in this instance's memory (received, not yet settled or parked), oldest first per
+     * destination; only those of {@code tenant} when it is not null. Each instance holds its own partitions'.
+     */
+    public List<Held> held(String room, String tenant) {
+        List<Held> out = new ArrayList<>();
+        for (Lane lane : lanes.values()) {
+            for (Held h : lane.held()) {
+                if (room.equals(h.delivery().room()) && (tenant == null || tenant.equals(h.delivery().tenant()))) {
+                    out.add(h);
+                }
+            }
+        }
+        return out;
+    }
+
     Collection<Lane> all() {
         return lanes.values();
     }

@@ -2,6 +2,8 @@ package io.herald.dispatcher.queue;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.herald.common.Delivery;
+import io.herald.common.Destination;
 import io.herald.common.Json;
 import java.time.Instant;
 
@@ -21,6 +23,19 @@ public record DeliveryState(@JsonProperty("delivery_id") String deliveryId,
 
     public static final String PENDING = "pending";
     public static final String RETRYING = "retrying";
+
+    /**
+     * A delivery an instance holds in memory: {@code pending} before its first attempt, {@code retrying} after a failed
+     * one (its attempts in memory are not written anywhere yet, so only their number is shown).
+     */
+    static DeliveryState held(Delivery d, int attempts) {
+        Destination.MatrixRoom room = d.destination().matrixRoom();
+        return new DeliveryState(d.id(), d.notificationId(), room != null ? "matrix_room" : "push",
+                room != null ? room.account() : null, room != null ? room.roomId() : null,
+                room != null ? null : d.destination().pusher().appId(), attempts == 0 ? PENDING : RETRYING, attempts,
+                null, null, null, null, null, d.acceptedAt() != null ? d.acceptedAt() : d.createdAt(), null, d.room(),
+                d.tenant());
+    }
 
     /** Built from a destination key, a state and a history (JSON array of attempts). */
     static DeliveryState of(String deliveryId, String notificationId, String destination, String state, String history,

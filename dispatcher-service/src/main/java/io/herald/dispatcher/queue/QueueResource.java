@@ -5,6 +5,7 @@ import io.herald.common.Limits;
 import io.herald.common.changes.ChangeEvent;
 import io.herald.common.changes.ChangeFeed;
 import io.herald.common.problem.Problem;
+import io.herald.dispatcher.delivery.Lanes;
 import io.herald.security.Callers;
 import io.herald.security.Roles;
 import io.quarkus.security.identity.SecurityIdentity;
@@ -12,16 +13,22 @@ import io.smallrye.common.annotation.Blocking;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
@@ -43,8 +50,12 @@ public class QueueResource {
     public record NotificationStatus(String id, String state, List<DeliveryState> deliveries) {
     }
 
+    /**
+     * @param total      how many wait (parked, and held in memory by the instances that answered)
+     * @param unanswered instances whose deliveries in memory could not be read in time (0: the list is whole)
+     */
     public record RoomQueue(String room, List<DeliveryState> deliveries, long total,
-            @JsonProperty("purged_before") Instant purgedBefore) {
+            @JsonProperty("purged_before") Instant purgedBefore, int unanswered) {
     }
 
     public record Purged(String room, @JsonProperty("purged_before") Instant purgedBefore, long waiting) {
@@ -58,8 +69,13 @@ public class QueueResource {
     private final Flushes flushes;
     private final ChangeFeed changes;
     private final SecurityIdentity caller;
+    private final Instances instances;
+    private final Lanes lanes;
 
-    QueueResource(QueueStore store, PurgeFences fences, Flushes flushes, ChangeFeed changes, SecurityIdentity caller) {
+    QueueResource(QueueStore store, PurgeFences fences, Flushes flushes, ChangeFeed changes, SecurityIdentity caller,
+            Instances instances, Lanes lanes) {
+        this.instances = instances;
+        this.lanes = lanes;
         this.store = store;
         this.fences = fences;
         this.flushes = flushes;
@@ -85,16 +101,46 @@ public class QueueResource {
     @GET
     @Path("rooms/{room}/queue")
     @Operation(summary = "What is waiting for a room, oldest first",
-            description = "Parked deliveries (pending or retrying) not purged; deliveries tried in memory in their first"
-                    + " seconds, and records not yet consumed, are not listed.")
+            description = "Every delivery not purged that waits: parked ones (pending or retrying) and those the"
+                    + " dispatcher instances hold in memory in their first seconds (each instance is asked for its"
+                    + " own; unanswered counts those that did not answer within 2 s). Records not yet consumed from"
+                    + " Kafka are not listed.")
     public RoomQueue queue(@PathParam("room") String room, @QueryParam("tenant") String tenant,
-            @QueryParam("limit") Integer limit) throws SQLException {
+            @QueryParam("limit") Integer limit, @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization)
+            throws SQLException {
         checkRoom(room);
         String scope = scope(tenant);
         int max = limit == null ? 100 : Math.max(1, Math.min(limit, 1000));
         Instant fence = fences.fence(room, scope);
-        return new RoomQueue(room, store.waiting(room, scope, fence, max), store.countWaiting(room, scope, fence, false),
-                fence);
+        Instances.Gathered others = instances.held(room, scope, authorization);
+        Map<String, DeliveryState> waiting = new LinkedHashMap<>();
+        store.waiting(room, scope, fence, max).forEach(d -> waiting.put(d.deliveryId(), d));
+        long parked = store.countWaiting(room, scope, fence, false);
+        long inMemory = 0;
+        List<DeliveryState> held = new ArrayList<>(held(room, scope));
+        held.addAll(others.deliveries());
+        for (DeliveryState d : held) {
+            // a delivery parked while the lists were read is listed once; one accepted before a purge is not waiting
+            if ((fence == null || d.acceptedAt() == null || !d.acceptedAt().isBefore(fence))
+                    && waiting.putIfAbsent(d.deliveryId(), d) == null) {
+                inMemory++;
+            }
+        }
+        List<DeliveryState> oldestFirst = waiting.values().stream()
+                .sorted(Comparator.comparing(DeliveryState::acceptedAt, Comparator.nullsLast(Comparator.naturalOrder())))
+                .limit(max).toList();
+        return new RoomQueue(room, oldestFirst, parked + inMemory, fence, others.unanswered());
+    }
+
+    @GET
+    @Path("rooms/{room}/queue/held")
+    @Operation(summary = "What this instance holds in memory for a room",
+            description = "The deliveries of the room this dispatcher instance received and has not settled or parked"
+                    + " yet (its own partitions'); the other instances ask it when listing the room's queue.")
+    public List<DeliveryState> held(@PathParam("room") String room, @QueryParam("tenant") String tenant) {
+        checkRoom(room);
+        return lanes.held(room, scope(tenant)).stream().map(h -> DeliveryState.held(h.delivery(), h.attempts()))
+                .toList();
     }
 
     @DELETE

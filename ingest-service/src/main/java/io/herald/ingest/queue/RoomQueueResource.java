@@ -46,7 +46,7 @@ public class RoomQueueResource {
 
     @GET
     @Operation(summary = "What is waiting for the room (pending or retrying), oldest first")
-    @APIResponse(responseCode = "200", description = "{room, deliveries[], total, purged_before}")
+    @APIResponse(responseCode = "200", description = "{room, deliveries[], total, purged_before, unanswered}")
     public Uni<JsonNode> list(@PathParam("room") @Pattern(regexp = Limits.ROOM_KEY_PATTERN,
             message = Limits.ROOM_KEY_MESSAGE) String room,
             @QueryParam("limit") @Min(value = 1, message = "must be 1-1000") @Max(value = 1000,
