@@ -31,10 +31,13 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The operator's console in a real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}; skipped,
@@ -125,8 +128,34 @@ class ConsoleBrowserTest {
         await().atMost(WAIT).pollInterval(Duration.ofMillis(100)).until(() -> browser.getCurrentUrl().endsWith(suffix));
     }
 
+    /**
+     * Reads an element's text; a live panel may replace it between finding and reading, so a stale element is
+     * found again.
+     */
     private static String text(String css) {
-        return find(css).getText();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return find(css).getText();
+            } catch (StaleElementReferenceException e) {
+                if (attempt == 5) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    /**
+     * Clicks a link or a form's button and waits for the next page: without the wait, the next find() may still
+     * see the old page, whose elements go stale under it.
+     */
+    private static void clickAndLoad(WebElement target) {
+        WebElement oldPage = browser.findElement(By.tagName("html"));
+        target.click();
+        new WebDriverWait(browser, WAIT).until(ExpectedConditions.stalenessOf(oldPage));
+    }
+
+    private static void clickAndLoad(String css) {
+        clickAndLoad(find(css));
     }
 
     private static void screenshot(String name) throws IOException {
@@ -150,11 +179,11 @@ class ConsoleBrowserTest {
         open("/overview");
         assertThat(browser.getCurrentUrl()).endsWith("/console/sign-in");
         find("#token").sendKeys("hrldt_not-a-token");
-        find("form.card button[type=submit]").click();
+        clickAndLoad("form.card button[type=submit]");
         assertThat(text("#sign-in-error")).contains("not accepted");
         screenshot("sign-in");
         find("#token").sendKeys(AdminToken.TOKEN);
-        find("form.card button[type=submit]").click();
+        clickAndLoad("form.card button[type=submit]");
         awaitUrl("/console/overview");
         assertThat(browser.manage().getCookieNamed("herald_console").isHttpOnly()).isTrue();
         assertThat(find(".who").getText()).contains("admin");
@@ -182,16 +211,16 @@ class ConsoleBrowserTest {
 
         open("/notifications");
         find("#q").sendKeys("ops");
-        find("form[role=search] button").click();
+        clickAndLoad("form[role=search] button");
         assertThat(text("#deliveries")).contains(id).contains("delivered");
         screenshot("timeline");
-        find("#deliveries a[href$='" + id + "']").click();
+        clickAndLoad("#deliveries a[href$='" + id + "']");
         assertThat(browser.getCurrentUrl()).endsWith("/console/notifications/" + id);
 
         // found by words of its message, in any room
         open("/notifications");
         find("#text").sendKeys("COULD NOT reach");
-        find("#search").click();
+        clickAndLoad("#search");
         assertThat(text("#deliveries")).contains(id).contains("nas1 could not reach the target");
         open("/notifications?text=no+such+words+anywhere");
         assertThat(text("#no-deliveries")).contains("with this text");
@@ -212,10 +241,10 @@ class ConsoleBrowserTest {
         // the bot was let in: replay the whole filter, after the confirmation says how many
         homeserver.stubFor(put(urlPathMatching("/_matrix/client/v3/rooms/%21locked%3Aexample.org/send/.*"))
                 .willReturn(okJson("{\"event_id\":\"$console-locked\"}")));
-        find("#replay-filter").click();
+        clickAndLoad("#replay-filter");
         assertThat(text("#confirm-count")).isEqualTo("1");
         screenshot("dead-letters-confirm");
-        find("#confirm").click();
+        clickAndLoad("#confirm");
         assertThat(text("#notice")).isEqualTo("1 dead letter was replayed.");
 
         open("/notifications/" + id);
@@ -234,7 +263,7 @@ class ConsoleBrowserTest {
         find("#k-tenant").sendKeys("console");
         find("#k-rooms").sendKeys("ops");
         find("#k-label").sendKeys("nas1");
-        find("#create-key").click();
+        clickAndLoad("#create-key");
         String key = text("#new-key");
         assertThat(key).startsWith("hrld_");
         screenshot("api-keys");
@@ -244,7 +273,7 @@ class ConsoleBrowserTest {
         String keyId = find("#created strong").getText().replace("The new key ", "");
         browser.navigate().to(console + "/api-keys");
         assertThat(browser.getPageSource()).doesNotContain(key);
-        find("#key-" + keyId + " button").click();
+        clickAndLoad("#key-" + keyId + " button");
         assertThat(text("#notice")).contains("revoked");
         assertThat(text("#key-" + keyId)).contains("revoked");
         await().atMost(WAIT).until(() -> given().header("Authorization", "Bearer " + key).contentType("application/json")
@@ -255,25 +284,25 @@ class ConsoleBrowserTest {
     @Order(5)
     void aPushIsExplainedForEachMember() throws IOException {
         open("/explain?room=ops");
-        find("#explain").click();
+        clickAndLoad("#explain");
         String results = text("#explain-results");
         assertThat(results).contains("@alice:example.org").contains(".m.rule.message").contains("notify");
         screenshot("explain");
 
         // Alice's rules: switch off the rule that matched, and the same event no longer notifies her
-        find("#explain-results a.rules-link").click();
-        browser.findElement(By.id("rule-.m.rule.message")).findElement(By.cssSelector("button")).click();
+        clickAndLoad("#explain-results a.rules-link");
+        clickAndLoad(browser.findElement(By.id("rule-.m.rule.message")).findElement(By.cssSelector("button")));
         assertThat(text("#notice")).contains("switched");
         assertThat(enabledCell(".m.rule.message")).isEqualTo("off");
         screenshot("rules");
-        find("#explain-again").click();
+        clickAndLoad("#explain-again");
         assertThat(text("#explain-results")).contains("@alice:example.org").doesNotContain(".m.rule.message");
         // and on again
-        find("#explain-results a.rules-link").click();
-        browser.findElement(By.id("rule-.m.rule.message")).findElement(By.cssSelector("button")).click();
+        clickAndLoad("#explain-results a.rules-link");
+        clickAndLoad(browser.findElement(By.id("rule-.m.rule.message")).findElement(By.cssSelector("button")));
         // the page the form's redirect loads replaces this one
         await().atMost(WAIT).ignoreExceptions().until(() -> enabledCell(".m.rule.message").equals("yes"));
-        find("#explain-again").click();
+        clickAndLoad("#explain-again");
         assertThat(text("#explain-results")).contains(".m.rule.message");
     }
 
@@ -303,21 +332,21 @@ class ConsoleBrowserTest {
         find("#a-user").sendKeys("@herald:example.org");
         find("#a-password").sendKeys("console-password");
         find("#a-homeserver").sendKeys(homeserver.baseUrl());
-        find("#add-account").click();
+        clickAndLoad("#add-account");
         assertThat(text("#notice")).contains("console-login").contains("added");
         assertThat(text("#account-console-login")).contains("@herald:example.org");
         assertThat(browser.getPageSource()).doesNotContain("console-password").doesNotContain("syt_console_login");
 
-        find("#check-console-login").click();
+        clickAndLoad("#check-console-login");
         assertThat(text("#notice")).contains("works").contains("@herald:example.org");
 
         find("#join-console-login").sendKeys("#new:example.org");
-        find("#join-button-console-login").click();
+        clickAndLoad("#join-button-console-login");
         assertThat(text("#notice")).contains("joined !new:example.org");
         // the link form is filled in with the joined room and the account
         assertThat(find("#l-matrix").getAttribute("value")).isEqualTo("!new:example.org");
         find("#l-room").sendKeys("console-new");
-        find("#link").click();
+        clickAndLoad("#link");
         assertThat(text("#notice")).contains("console-new").contains("!new:example.org");
         assertThat(text("#rooms")).contains("!new:example.org");
         screenshot("rooms-accounts");
@@ -341,7 +370,7 @@ class ConsoleBrowserTest {
         assertThat(text("#rooms")).contains("ops").contains("!locked:example.org");
         assertThat(text("#accounts")).contains("console-bot");
         screenshot("rooms");
-        find("#rooms a[href='/console/rooms/ops']").click();
+        clickAndLoad("#rooms a[href='/console/rooms/ops']");
         assertThat(text("#members")).contains("@alice:example.org");
 
         Dimension desktop = browser.manage().window().getSize();
@@ -353,7 +382,7 @@ class ConsoleBrowserTest {
         // the keyboard reaches the skip link first, and signing out ends the session
         find("body").sendKeys(org.openqa.selenium.Keys.TAB);
         assertThat(browser.switchTo().activeElement().getText()).isEqualTo("Skip to content");
-        find(".who button").click();
+        clickAndLoad(".who button");
         awaitUrl("/console/sign-in");
         open("/overview");
         assertThat(browser.getCurrentUrl()).endsWith("/console/sign-in");
