@@ -76,11 +76,6 @@ public class Tracing {
         return enabled;
     }
 
-    /** The current context: in ingest, the HTTP request's span (Quarkus keeps it in the request's Vert.x context). */
-    public Context current() {
-        return enabled ? Context.current() : Context.root();
-    }
-
     /** The trace context a Kafka record carries in its headers; the root context when it carries none. */
     public Context extract(Headers headers) {
         if (!enabled || headers == null) {

@@ -8,7 +8,6 @@ import io.herald.ingest.HttpProblemException;
 import io.herald.ingest.auth.ApiKey;
 import io.herald.ingest.idempotency.IdempotencyStore;
 import io.herald.telemetry.LogFields;
-import io.herald.telemetry.Tracing;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Uni;
@@ -44,12 +43,12 @@ public class Intake {
 
     private final NotificationPublisher publisher;
     private final IdempotencyStore idempotency;
-    private final Tracing tracing;
+    private final IntakeSpans intakeSpans;
 
-    Intake(NotificationPublisher publisher, IdempotencyStore idempotency, Tracing tracing) {
+    Intake(NotificationPublisher publisher, IdempotencyStore idempotency, IntakeSpans intakeSpans) {
         this.publisher = publisher;
         this.idempotency = idempotency;
-        this.tracing = tracing;
+        this.intakeSpans = intakeSpans;
     }
 
     /**
@@ -101,7 +100,7 @@ public class Intake {
             }
         }
         // The request's span, taken here: the idempotent path publishes from a worker thread.
-        Context trace = tracing.current();
+        Context trace = intakeSpans.current();
         if (idempotencyKey == null) {
             return publisher.publish(events, key.tenant(), key.id(), trace).replaceWith(ids);
         }

@@ -61,12 +61,10 @@ public class NotificationPublisher {
         this.registry = registry;
     }
 
-    /** Completes once the broker acknowledged every event; fails with {@link BrokerUnavailableException} otherwise. */
-    public Uni<Void> publish(List<NotificationEvent> events, String tenant, String apiKeyId) {
-        return publish(events, tenant, apiKeyId, tracing.current());
-    }
-
-    /** The same, the records' spans under {@code trace} (the request's span, when it is not current on this thread). */
+    /**
+     * Completes once the broker acknowledged every event; fails with {@link BrokerUnavailableException} otherwise. The
+     * records' spans go under {@code trace}, the request's ({@link IntakeSpans#current()}).
+     */
     public Uni<Void> publish(List<NotificationEvent> events, String tenant, String apiKeyId, Context trace) {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
