@@ -6,7 +6,7 @@ import org.jboss.logging.MDC;
 /**
  * The fields a log line about a notification or a delivery carries (MDC, so in JSON logs they are fields of the
  * line's {@code mdc} object): {@value #NOTIFICATION_ID}, {@value #DELIVERY_ID}, {@value #ROOM}, {@value #DESTINATION}
- * and, while it is traced, {@value #TRACE_ID} and {@value #SPAN_ID} (the names Quarkus uses for the request's span).
+ * and, when it is traced (sampled), {@value #TRACE_ID} and {@value #SPAN_ID} (the names Quarkus uses for the request's span).
  * Set around the statements that log, on whichever thread they run, and restored when closed:
  *
  * <pre>{@code
@@ -33,7 +33,7 @@ public final class LogFields implements AutoCloseable {
     private final boolean[] set = new boolean[KEYS.length];
 
     private LogFields(String notificationId, String deliveryId, String room, String destination, SpanContext span) {
-        boolean traced = span != null && span.isValid();
+        boolean traced = span != null && span.isSampled(); // a trace id nobody exported would lead nowhere
         put(0, notificationId);
         put(1, deliveryId);
         put(2, room);

@@ -11,7 +11,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,16 +25,20 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * ({@code traceparent}, W3C trace context), written by the producer code and read by the consumer code here, never
  * through Mutiny's context propagation (off on the hot paths) nor the messaging instrumentation.
  *
- * <p>One notification is one trace: ingest's HTTP request, {@code publish herald.notifications}, the rules-service's
- * {@code process herald.notifications} and one {@code publish herald.deliveries} per delivery, the dispatcher's
- * {@code process herald.deliveries} with a client span per send attempt. Spans carry the notification id, the room and
- * the delivery id ({@link #NOTIFICATION_ID}, {@link #ROOM}, {@link #DELIVERY_ID}).
+ * <p>One notification is one trace: ingest's intake request, the rules-service's {@code process herald.notifications}
+ * (its fan-out), the dispatcher's {@code process herald.deliveries} for each delivery with a client span per send
+ * attempt. A record carries the context of the span that wrote it ({@link #inject}); Herald makes no producer spans of
+ * their own (the span that writes a record lasts until the broker acknowledged it). Spans carry the notification id,
+ * the room and the delivery id ({@link #NOTIFICATION_ID}, {@link #ROOM}, {@link #DELIVERY_ID}).
  *
  * <p>Off (no OTLP endpoint configured, see {@link TracingSwitch}), every method returns at once: no span, no header,
- * no allocation. On, a notification that the sampler did not pick gets no spans either: only its {@code traceparent}
- * travels on, so that the next service follows the same decision ({@link #unsampled}).
+ * no allocation. On, a notification is traced or not as the first service decides (ingest's sampler for a request,
+ * the caller's {@code traceparent} when it sends one), and one not traced costs nearly nothing further on: no span,
+ * and no header on its records. A record without a {@code traceparent} starts a trace only where a notification
+ * enters Herald ({@code mayStartTrace} of {@link #process}: a record a producer wrote to herald.notifications
+ * directly); the dispatcher never starts one.
  */
-@ApplicationScoped
+@Singleton // not a client proxy: it is called for every notification
 public class Tracing {
 
     public static final AttributeKey<String> NOTIFICATION_ID = AttributeKey.stringKey("herald.notification.id");
@@ -93,30 +97,23 @@ public class Tracing {
     }
 
     /**
-     * A {@code publish <topic>} span (kind producer) under {@code parent}, written into the record's {@code headers} so
-     * that the consumer continues the trace: before the record is made, since a {@code ProducerRecord} copies the
-     * headers it is given. End it when the broker acknowledged the record.
+     * Writes the trace context of {@code parent} into a record's {@code headers}, so that its consumer continues the
+     * trace: before the record is made, since a {@code ProducerRecord} copies the headers it is given. Nothing for a
+     * context that is not sampled: its records carry no header, and the services after it trace nothing of it.
      */
-    public Span publish(String topic, Context parent, Headers headers) {
-        if (!enabled) {
-            return Span.getInvalid();
-        }
-        SpanContext parentSpan = Span.fromContext(parent).getSpanContext();
-        if (unsampled(parentSpan)) {
-            // not traced: the record only carries the decision on (the parent's traceparent), no span of its own
+    public void inject(Context parent, Headers headers) {
+        if (enabled && Span.fromContext(parent).getSpanContext().isSampled()) {
             propagator.inject(parent, headers, SET_HEADERS);
-            return Span.wrap(parentSpan);
         }
-        Span span = tracer.spanBuilder("publish " + topic).setSpanKind(SpanKind.PRODUCER).setParent(parent)
-                .setAttribute(MESSAGING_SYSTEM, "kafka").setAttribute(MESSAGING_DESTINATION, topic)
-                .setAttribute(MESSAGING_OPERATION, "publish").startSpan();
-        propagator.inject(parent.with(span), headers, SET_HEADERS);
-        return span;
     }
 
-    /** A {@code process <topic>} span (kind consumer) continuing the trace the record's {@code headers} carry. */
-    public Span process(String topic, Headers headers, int partition, long offset) {
-        if (!enabled) {
+    /**
+     * A {@code process <topic>} span (kind consumer) continuing the trace the record's {@code headers} carry. A record
+     * without one is not traced ({@link Span#getInvalid()}), unless {@code mayStartTrace}: then the sampler decides
+     * whether it starts a trace. A {@code traceparent} not sampled is followed (no span, the trace id kept for logs).
+     */
+    public Span process(String topic, Headers headers, int partition, long offset, boolean mayStartTrace) {
+        if (!enabled || (!mayStartTrace && (headers == null || headers.lastHeader(TRACEPARENT) == null))) {
             return Span.getInvalid();
         }
         Context parent = extract(headers);
@@ -145,19 +142,21 @@ public class Tracing {
         return tracer.spanBuilder(name).setSpanKind(kind).setParent(parent).startSpan();
     }
 
-    /** A span under {@code parent}, a span that may have ended already (a parked delivery's, say). */
-    public Span start(String name, SpanKind kind, SpanContext parent) {
-        if (!enabled) {
+    /**
+     * A span under {@code parent}, a span that may have ended already (a parked delivery's, say); none when the parent
+     * was not sampled or there is none: work that waits continues a trace, it never starts one.
+     */
+    public Span continueTrace(String name, SpanKind kind, SpanContext parent) {
+        if (!enabled || !parent.isSampled()) {
             return Span.getInvalid();
         }
-        return start(name, kind, parent.isValid() ? Context.root().with(Span.wrap(parent)) : Context.root());
+        return tracer.spanBuilder(name).setSpanKind(kind).setParent(Context.root().with(Span.wrap(parent))).startSpan();
     }
 
     /**
      * Whether {@code parent} is a trace that was decided against: the parent-based sampler would only make a
      * non-recording span under it, so Herald skips the span (its builder, its attributes, a new span id) and passes the
-     * parent on. A notification that is not sampled costs its spans nothing on the hot paths beyond this check and
-     * the {@code traceparent} header that carries the decision to the next service.
+     * parent on (a caller's {@code traceparent} not sampled: its trace id stays in the log lines of this service).
      */
     static boolean unsampled(SpanContext parent) {
         return parent.isValid() && !parent.isSampled();

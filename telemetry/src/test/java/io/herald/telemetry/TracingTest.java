@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.ContextPropagators;
@@ -52,56 +55,71 @@ class TracingTest {
     void theTraceCrossesKafkaInTheRecordHeaders() {
         Span request = tracing.start("POST /v1/rooms/{room}/notifications", SpanKind.SERVER, Context.root());
         RecordHeaders headers = new RecordHeaders();
-        Span publish = tracing.publish("herald.notifications", Context.root().with(request), headers);
-        publish.end();
+        tracing.inject(Context.root().with(request), headers);
         request.end();
-        assertThat(headers.lastHeader("traceparent")).isNotNull();
+        assertThat(new String(headers.lastHeader("traceparent").value()))
+                .isEqualTo(Tracing.traceParent(request.getSpanContext()));
 
-        Span process = tracing.process("herald.notifications", headers, 3, 42);
+        Span process = tracing.process("herald.notifications", headers, 3, 42, false);
         process.end();
 
-        SpanData published = find("publish herald.notifications");
         SpanData processed = find("process herald.notifications");
-        assertThat(published.getParentSpanId()).isEqualTo(find("POST /v1/rooms/{room}/notifications").getSpanId());
-        assertThat(processed.getTraceId()).isEqualTo(published.getTraceId());
-        assertThat(processed.getParentSpanId()).isEqualTo(published.getSpanId());
+        assertThat(processed.getTraceId()).isEqualTo(request.getSpanContext().getTraceId());
+        assertThat(processed.getParentSpanId()).isEqualTo(request.getSpanContext().getSpanId());
         assertThat(processed.getKind()).isEqualTo(SpanKind.CONSUMER);
         assertThat(processed.getAttributes().asMap()).containsEntry(Tracing.MESSAGING_PARTITION, "3")
                 .containsEntry(Tracing.MESSAGING_OFFSET, 42L);
+        assertThat(exported).as("no producer span: the record carries its writer's context").hasSize(2);
     }
 
     @Test
-    void aNotificationNotSampledMakesNoSpansButCarriesTheDecisionOn() {
+    void aNotificationNotSampledCarriesNoHeaderAndMakesNoSpans() {
         // what the first service's sampler decided against: a valid trace, not sampled
-        io.opentelemetry.api.trace.SpanContext unsampled = io.opentelemetry.api.trace.SpanContext.create(
-                "0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
-                io.opentelemetry.api.trace.TraceFlags.getDefault(), io.opentelemetry.api.trace.TraceState.getDefault());
+        SpanContext unsampled = SpanContext.create("0af7651916cd43dd8448eb211c80319c", "b7ad6b7169203331",
+                TraceFlags.getDefault(), TraceState.getDefault());
         RecordHeaders headers = new RecordHeaders();
-        Span publish = tracing.publish("herald.notifications", Context.root().with(Span.wrap(unsampled)), headers);
-        publish.setAttribute(Tracing.ROOM, "ops");
-        publish.end();
-        assertThat(new String(headers.lastHeader("traceparent").value()))
-                .isEqualTo("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00");
+        tracing.inject(Context.root().with(Span.wrap(unsampled)), headers);
+        assertThat(headers.toArray()).as("no header for a notification not traced").isEmpty();
 
-        Span process = tracing.process("herald.notifications", headers, 0, 1);
-        Span client = tracing.start("PUT /_matrix/client/v3/rooms/{roomId}/send/{eventType}/{txnId}", SpanKind.CLIENT,
-                Context.root().with(process));
-        client.end();
-        process.end();
-        assertThat(process.getSpanContext().getTraceId()).as("log lines still carry the trace id")
-                .isEqualTo("0af7651916cd43dd8448eb211c80319c");
-        assertThat(process.isRecording()).isFalse();
+        Span process = tracing.process("herald.deliveries", headers, 0, 1, false);
+        assertThat(process).as("no trace context, and not allowed to start one").isSameAs(Span.getInvalid());
+        assertThat(tracing.continueTrace("drain parked delivery", SpanKind.INTERNAL, unsampled).isRecording()).isFalse();
+        assertThat(tracing.continueTrace("drain parked delivery", SpanKind.INTERNAL, SpanContext.getInvalid())
+                .isRecording()).isFalse();
         assertThat(exported).as("no span exported for a trace not sampled").isEmpty();
     }
 
     @Test
+    void aCallersTraceParentNotSampledIsFollowed() {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00".getBytes());
+        Span process = tracing.process("herald.notifications", headers, 0, 1, true);
+        assertThat(process.isRecording()).isFalse();
+        process.end();
+        assertThat(process.getSpanContext().getTraceId()).isEqualTo("0af7651916cd43dd8448eb211c80319c");
+        assertThat(exported).isEmpty();
+        try (LogFields fields = LogFields.notification("n1", "ops", process.getSpanContext())) {
+            assertThat(MDC.get(LogFields.TRACE_ID)).as("no trace id that leads to no trace").isNull();
+        }
+    }
+
+    @Test
+    void aRecordWithoutContextStartsATraceOnlyWhereItMay() {
+        Span started = tracing.process("herald.notifications", new RecordHeaders(), 0, 1, true);
+        assertThat(started.isRecording()).as("the test's sampler samples everything").isTrue();
+        started.end();
+        assertThat(find("process herald.notifications").getParentSpanContext().isValid()).isFalse();
+        assertThat(tracing.process("herald.deliveries", new RecordHeaders(), 0, 1, false)).isSameAs(Span.getInvalid());
+    }
+
+    @Test
     void aKeptTraceParentContinuesTheTraceLater() {
-        Span process = tracing.process("herald.deliveries", new RecordHeaders(), -1, -1);
+        Span process = tracing.process("herald.deliveries", new RecordHeaders(), -1, -1, true);
         String kept = Tracing.traceParent(process.getSpanContext());
         process.end();
         assertThat(kept).matches("00-[0-9a-f]{32}-[0-9a-f]{16}-01");
 
-        Span later = tracing.start("drain parked delivery", SpanKind.INTERNAL, tracing.fromTraceParent(kept));
+        Span later = tracing.continueTrace("drain parked delivery", SpanKind.INTERNAL, tracing.fromTraceParent(kept));
         later.end();
         assertThat(find("drain parked delivery").getParentSpanId()).isEqualTo(process.getSpanContext().getSpanId());
         assertThat(tracing.fromTraceParent("garbage").isValid()).isFalse();
@@ -112,11 +130,13 @@ class TracingTest {
     void offItDoesNothing() {
         Tracing off = new Tracing(OpenTelemetry.noop(), true);
         RecordHeaders headers = new RecordHeaders();
-        Span span = off.publish("herald.notifications", Context.root(), headers);
-        assertThat(span).isSameAs(Span.getInvalid());
+        Span request = tracing.start("POST /v1/rooms/{room}/notifications", SpanKind.SERVER, Context.root());
+        off.inject(Context.root().with(request), headers);
+        request.end();
         assertThat(headers.toArray()).isEmpty();
-        assertThat(off.process("herald.notifications", headers, 0, 0)).isSameAs(Span.getInvalid());
-        assertThat(Tracing.traceParent(span.getSpanContext())).isNull();
+        assertThat(off.process("herald.notifications", headers, 0, 0, true)).isSameAs(Span.getInvalid());
+        assertThat(off.start("x", SpanKind.INTERNAL, Context.root())).isSameAs(Span.getInvalid());
+        assertThat(Tracing.traceParent(Span.getInvalid().getSpanContext())).isNull();
     }
 
     @Test

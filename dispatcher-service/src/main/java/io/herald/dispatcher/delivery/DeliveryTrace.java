@@ -17,8 +17,9 @@ import org.apache.kafka.common.header.Headers;
  * the {@code traceparent} kept with a parked one: a {@code process herald.deliveries} span continuing the trace the
  * record's headers carry (for a parked delivery, one {@code drain parked delivery} span per attempt, under that span),
  * a client span per send attempt under it, and how the delivery ended ({@code herald.outcome}: delivered, retry,
- * parked, dead, rejected, purged, abandoned). {@link #NONE} when tracing is off: every method is a no-op and allocates
- * nothing, except {@link #fields} (log lines carry the delivery's fields whether or not it is traced).
+ * parked, dead, rejected, purged, abandoned). {@link #NONE} when tracing is off or the delivery is not traced: every
+ * method is a no-op and allocates nothing, except {@link #fields} (log lines carry the delivery's fields whether or not
+ * it is traced).
  */
 final class DeliveryTrace {
 
@@ -35,23 +36,27 @@ final class DeliveryTrace {
         this.hosts = hosts;
     }
 
-    /** A record of herald.deliveries was received: its span continues the trace in its headers. */
+    /**
+     * A record of herald.deliveries was received: its span continues the trace in its headers; {@link #NONE} for a
+     * record without one (its notification is not traced: the dispatcher never starts a trace).
+     */
     static DeliveryTrace received(Tracing tracing, Delivery delivery, Headers headers, int partition, long offset,
             Function<Delivery, String> hosts) {
-        if (!tracing.enabled()) {
-            return NONE;
-        }
-        Span span = tracing.process(Topics.DELIVERIES, headers, partition, offset);
-        return new DeliveryTrace(tracing, describe(span, delivery), hosts);
+        Span span = tracing.process(Topics.DELIVERIES, headers, partition, offset, false);
+        return span.isRecording() ? new DeliveryTrace(tracing, describe(span, delivery), hosts) : NONE;
     }
 
-    /** One attempt at a parked delivery: a span under the one its record had (kept in the parking lot). */
+    /**
+     * One attempt at a parked delivery: a span under the one its record had (kept in the parking lot); {@link #NONE}
+     * when it had none.
+     */
     static DeliveryTrace parked(Tracing tracing, ParkingLot.Row row, Function<Delivery, String> hosts) {
-        if (!tracing.enabled()) {
+        if (!tracing.enabled() || row.traceParent() == null) {
             return NONE;
         }
-        Span span = tracing.start("drain parked delivery", SpanKind.INTERNAL, tracing.fromTraceParent(row.traceParent()));
-        return new DeliveryTrace(tracing, describe(span, row.delivery()), hosts);
+        Span span = tracing.continueTrace("drain parked delivery", SpanKind.INTERNAL,
+                tracing.fromTraceParent(row.traceParent()));
+        return span.isRecording() ? new DeliveryTrace(tracing, describe(span, row.delivery()), hosts) : NONE;
     }
 
     private static Span describe(Span span, Delivery delivery) {

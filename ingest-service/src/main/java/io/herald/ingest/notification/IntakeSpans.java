@@ -12,8 +12,8 @@ import io.smallrye.common.vertx.ContextLocals;
 import io.smallrye.common.vertx.VertxContext;
 import io.vertx.core.MultiMap;
 import io.vertx.ext.web.RoutingContext;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 
 /**
  * The intake request's span (kind server, named by its route: {@code POST /v1/rooms/{room}/notifications}), made here
@@ -30,7 +30,7 @@ import jakarta.enterprise.event.Observes;
  * profile of ingest at 10% sampling (Herald's log lines carry the trace id through {@code LogFields} instead). Only the
  * intake API ({@code /v1/rooms/…}) is traced; the admin API and the console are not on a notification's path.
  */
-@ApplicationScoped
+@Singleton // not a client proxy: it is called for every notification
 public class IntakeSpans {
 
     static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");

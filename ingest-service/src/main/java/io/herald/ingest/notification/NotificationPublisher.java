@@ -36,9 +36,9 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
  * per-record stream stages. The emitter is still injected so that SmallRye creates, configures (the
  * {@code mp.messaging.outgoing.notifications.*} properties), health-checks and closes the producer.
  *
- * <p>While tracing is on, each record gets a {@code publish herald.notifications} span under the request's and carries
- * its context in the {@code traceparent} header; {@code herald_notifications_accepted_total{source}} counts what the
- * broker acknowledged.
+ * <p>The record of a traced request carries the request span's context in the {@code traceparent} header (the span
+ * lasts until the broker acknowledged it, see {@link IntakeSpans}); {@code herald_notifications_accepted_total{source}}
+ * counts what the broker acknowledged.
  */
 @ApplicationScoped
 public class NotificationPublisher {
@@ -63,12 +63,13 @@ public class NotificationPublisher {
 
     /**
      * Completes once the broker acknowledged every event; fails with {@link BrokerUnavailableException} otherwise. The
-     * records' spans go under {@code trace}, the request's ({@link IntakeSpans#current()}).
+     * records continue {@code trace}, the request's ({@link IntakeSpans#current()}).
      */
     public Uni<Void> publish(List<NotificationEvent> events, String tenant, String apiKeyId, Context trace) {
         if (events.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
+        describe(Span.fromContext(trace), events);
         Uni<?> all;
         if (events.size() == 1) {
             all = send(events.get(0), tenant, apiKeyId, trace);
@@ -85,6 +86,16 @@ public class NotificationPublisher {
                 .replaceWithVoid();
     }
 
+    /** The request's span names what it publishes: the room, and the notification when it is one. */
+    private static void describe(Span span, List<NotificationEvent> events) {
+        if (span.isRecording()) {
+            span.setAttribute(Tracing.ROOM, events.get(0).room());
+            if (events.size() == 1) {
+                span.setAttribute(Tracing.NOTIFICATION_ID, events.get(0).id());
+            }
+        }
+    }
+
     /** For callers on a worker thread (the idempotent path, which holds a database claim meanwhile). */
     public void publishAndWait(List<NotificationEvent> events, String tenant, String apiKeyId, Context trace) {
         publish(events, tenant, apiKeyId, trace).await().indefinitely();
@@ -95,18 +106,8 @@ public class NotificationPublisher {
         headers.add("content-type", JSON);
         headers.add(TENANT_HEADER, tenant.getBytes(StandardCharsets.UTF_8));
         headers.add(API_KEY_HEADER, apiKeyId.getBytes(StandardCharsets.UTF_8));
-        if (!tracing.enabled()) {
-            return producer.send(new ProducerRecord<>(Topics.NOTIFICATIONS, null, event.room(), Json.encode(event), headers));
-        }
-        // The span's context goes into the headers before the record copies them.
-        Span span = tracing.publish(Topics.NOTIFICATIONS, trace, headers);
-        if (!span.isRecording()) { // not sampled: the header carries the decision, there is no span to end
-            return producer.send(new ProducerRecord<>(Topics.NOTIFICATIONS, null, event.room(), Json.encode(event), headers));
-        }
-        span.setAttribute(Tracing.NOTIFICATION_ID, event.id());
-        span.setAttribute(Tracing.ROOM, event.room());
-        return producer.send(new ProducerRecord<>(Topics.NOTIFICATIONS, null, event.room(), Json.encode(event), headers))
-                .onItemOrFailure().invoke((ok, failure) -> Tracing.end(span, failure));
+        tracing.inject(trace, headers); // before the record copies the headers; nothing unless the request is traced
+        return producer.send(new ProducerRecord<>(Topics.NOTIFICATIONS, null, event.room(), Json.encode(event), headers));
     }
 
     /** Counts accepted notifications by source ({@code http}, {@code alertmanager}, {@code webhook}, ...). */

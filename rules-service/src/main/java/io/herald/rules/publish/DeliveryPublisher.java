@@ -56,8 +56,8 @@ public class DeliveryPublisher {
      * the producer gives up on some (the broker unreachable for longer than its delivery timeout), all are sent
      * again: their ids are stable, so the dispatcher's homeservers deduplicate what had gone through. If some can never
      * be written (too large, not serializable: {@link ProducerErrors#permanent}) and the others went through, fails
-     * with an {@link InvalidRecordException} naming them. While tracing is on, each record carries the context of a
-     * {@code publish herald.deliveries} span, a child of {@code parent} (null: none).
+     * with an {@link InvalidRecordException} naming them. While {@code parent} is traced (null: none), each record
+     * carries its context, and {@code parent} should last until this completes.
      */
     public Uni<Void> publish(List<Delivery> planned, Span parent) {
         if (planned.isEmpty()) {
@@ -91,16 +91,13 @@ public class DeliveryPublisher {
                 .onFailure().transform(e -> summary(e, planned.size()));
     }
 
-    /** The delivery's record; while tracing is on (and there is a parent), with a publish span's context. */
+    /** The delivery's record; while {@code parent} is traced, with its context (the dispatcher continues it). */
     private ProducerRecord<String, String> record(Delivery d, Span parent) {
-        if (parent == null || !tracing.enabled()) {
+        if (parent == null || !parent.isRecording()) {
             return new ProducerRecord<>(Topics.DELIVERIES, d.destination().key(), encode(d));
         }
         RecordHeaders headers = new RecordHeaders();
-        Span span = tracing.publish(Topics.DELIVERIES, Context.root().with(parent), headers);
-        span.setAttribute(Tracing.DELIVERY_ID, d.id());
-        span.setAttribute(Tracing.DESTINATION_KIND, d.destination().matrixRoom() != null ? "matrix_room" : "push");
-        span.end(); // handed to the producer; the parent's span lasts until Kafka acknowledged them all
+        tracing.inject(Context.root().with(parent), headers);
         return new ProducerRecord<>(Topics.DELIVERIES, null, d.destination().key(), encode(d), headers);
     }
 

@@ -58,8 +58,10 @@ import org.jboss.logging.Logger;
  * transient trouble (database, broker) is retried here, with backoff, never dead-lettered.
  *
  * <p>While tracing is on, each notification gets a {@code process herald.notifications} span continuing the trace its
- * record's headers carry, and each delivery a {@code publish herald.deliveries} span under it, whose context goes into
- * the delivery record's headers. Log lines about a notification carry its {@link LogFields}.
+ * record's headers carry, lasting until Kafka acknowledged its deliveries, whose records carry its context. A record
+ * without a trace context starts a trace (as the sampler decides) only if it did not come from ingest
+ * ({@code herald-api-key}): ingest sends a context with every notification it traces. Log lines about a notification
+ * carry its {@link LogFields}.
  */
 @ApplicationScoped
 public class NotificationConsumer {
@@ -133,12 +135,19 @@ public class NotificationConsumer {
                 : key;
     }
 
-    /** {@code process herald.notifications}, continuing the trace of the record (its headers). */
+    /**
+     * {@code process herald.notifications}, continuing the trace of the record (its headers). A record from ingest
+     * without one was not sampled there; a producer's own record may start a trace here.
+     */
     private Span processSpan(Message<byte[]> message, NotificationEvent notification) {
         IncomingKafkaRecordMetadata<?, ?> record = message.getMetadata(IncomingKafkaRecordMetadata.class).orElse(null);
         Span span = record == null ? tracing.start("process " + Topics.NOTIFICATIONS, SpanKind.CONSUMER,
                 Context.root())
-                : tracing.process(Topics.NOTIFICATIONS, record.getHeaders(), record.getPartition(), record.getOffset());
+                : tracing.process(Topics.NOTIFICATIONS, record.getHeaders(), record.getPartition(), record.getOffset(),
+                        record.getHeaders().lastHeader(io.herald.common.RecordHeaders.API_KEY) == null);
+        if (!span.isRecording()) {
+            return span;
+        }
         span.setAttribute(Tracing.NOTIFICATION_ID, notification.id());
         span.setAttribute(Tracing.ROOM, notification.room());
         return span;
