@@ -7,6 +7,8 @@ import io.herald.testsupport.KafkaTestResource;
 import io.herald.testsupport.PostgresTestResource;
 import io.herald.testsupport.Scrape;
 import io.prometheus.client.exemplars.ExemplarSampler;
+import io.quarkus.micrometer.runtime.export.exemplars.NoopOpenTelemetryExemplarContextUnwrapper;
+import io.quarkus.micrometer.runtime.export.exemplars.OpenTelemetryContextUnwrapper;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -27,6 +29,9 @@ class IntakeMetricsTest {
 
     @Inject
     Instance<Optional<ExemplarSampler>> exemplarSampler;
+
+    @Inject
+    OpenTelemetryContextUnwrapper contextUnwrapper;
 
     @Test
     void requestsAreCountedByEndpointAndReasonAndNotificationsBySource() {
@@ -65,6 +70,7 @@ class IntakeMetricsTest {
     void metricUpdatesDoNotLookForASpan() {
         // Quarkus' exemplar sampler would ask for the current span on every update; Herald's are never current
         assertThat(exemplarSampler.get()).isEmpty();
+        assertThat(contextUnwrapper).isInstanceOf(NoopOpenTelemetryExemplarContextUnwrapper.class);
     }
 
     private double value(String sample) {

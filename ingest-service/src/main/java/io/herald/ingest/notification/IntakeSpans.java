@@ -21,8 +21,7 @@ import jakarta.inject.Singleton;
  * herald-telemetry's defaults): that instrumentation gathers a dozen attributes for every request before the sampler
  * decides, so the nine in ten notifications that are not traced paid for it (issue #18). Here the sampler decides
  * first (a caller's {@code traceparent} is followed, else {@code quarkus.otel.traces.sampler.arg}); a request not
- * sampled gets a bare context that only carries the decision on to the Kafka record, a sampled one its method, path
- * and status.
+ * sampled gets nothing more (its Kafka records carry no trace context), a sampled one its method, path and status.
  *
  * <p>The span's context is kept in the request's Vert.x context (a context local, which the request's worker threads
  * share), where {@link #current()} finds it, and is not made current: Quarkus' context storage would copy the span's
@@ -57,8 +56,8 @@ public class IntakeSpans {
         }
         // Named once the sampler said yes: nine requests in ten are not traced and need no name.
         Span span = tracing.start(UNNAMED, SpanKind.SERVER, tracing.extract(rc.request().headers(), HEADERS));
-        ContextLocals.put(LOCAL, Context.root().with(span));
-        if (span.isRecording()) {
+        if (span.isRecording()) { // a request not sampled keeps nothing: its records carry no trace context
+            ContextLocals.put(LOCAL, Context.root().with(span));
             String method = rc.request().method().name();
             span.updateName(method + " " + route(path));
             span.setAttribute(Tracing.HTTP_METHOD, method);
@@ -76,8 +75,8 @@ public class IntakeSpans {
     }
 
     /**
-     * The request's trace context: its span, or for a request not sampled a context that carries that decision on;
-     * the root context when tracing is off or the request is not an intake request.
+     * The request's trace context: its span when it is traced; the root context when it is not (tracing off, not
+     * sampled, not an intake request).
      */
     public Context current() {
         if (!tracing.enabled() || !VertxContext.isOnDuplicatedContext()) {
