@@ -17,6 +17,8 @@
 #                                      BENCH_ENDPOINT=both measures the two alternately, twice each (issue #17)
 #   BENCH_TRACING=0.1 bench/pipeline.sh   with tracing on (issue #18), that share of notifications sampled (1.0: all),
 #                                      exported over OTLP to run.sh --observability's receiver, which only counts them
+#   BENCH_MODE=tracing-ab bench/pipeline.sh   what tracing a tenth costs, in one run: tracing on, phases in which no
+#                                      request is traced alternate with phases in which every tenth is (A B B A A B B A)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -48,6 +50,10 @@ if [ "${1:-}" != "--inside" ]; then
   OBSERVABILITY=""
   if [ -n "${BENCH_TRACING:-}" ] && [ "$BENCH_TRACING" != "off" ]; then
     export QUARKUS_OTEL_TRACES_SAMPLER_ARG=$BENCH_TRACING HERALD_TRACES_DISCARD=1
+    OBSERVABILITY=--observability
+  fi
+  if [ "${BENCH_MODE:-}" = "tracing-ab" ]; then # traced exactly when the request says so (PipelineBenchmark)
+    export QUARKUS_OTEL_TRACES_SAMPLER_ARG=0.0 HERALD_TRACES_DISCARD=1
     OBSERVABILITY=--observability
   fi
   HERALD_RUN_THEN="'$ROOT/bench/pipeline.sh' --inside 2>&1 | tee '$OUT'" exec "$ROOT/deploy/local/run.sh" ${1:+"$1"} \
