@@ -1,8 +1,10 @@
 package io.herald.e2e;
 
 import static com.github.tomakehurst.wiremock.client.WireMock.okJson;
+import static com.github.tomakehurst.wiremock.client.WireMock.post;
 import static com.github.tomakehurst.wiremock.client.WireMock.put;
 import static com.github.tomakehurst.wiremock.client.WireMock.putRequestedFor;
+import static com.github.tomakehurst.wiremock.client.WireMock.urlPathEqualTo;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlPathMatching;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static io.restassured.RestAssured.given;
@@ -17,14 +19,21 @@ import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import io.herald.common.Delivery;
 import io.herald.common.Destination;
 import io.herald.common.Json;
+import io.herald.common.Topics;
 import io.herald.testsupport.EmbeddedPostgres;
+import io.herald.testsupport.KafkaRecords;
 import io.herald.testsupport.KafkaUsers;
 import io.herald.testsupport.MatrixSpec;
 import io.herald.testsupport.SecuredEmbeddedKafka;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,6 +78,8 @@ class EndToEndTest {
                         "herald.secrets.key", "ZTJlLXRlc3Qta2V5LTMyLWJ5dGVzLWxvbmctLS0tLS0=",
                         // the homeservers (WireMock, the dev sink) listen on loopback
                         "herald.dispatcher.outbound.homeserver-networks", "127.0.0.0/8",
+                        // the push gateway too (WireMock)
+                        "herald.dispatcher.outbound.allowed-networks", "127.0.0.0/8",
                         "herald.dev-sink.enabled", "true")));
         // Producers authenticate with an API key made through ingest's admin API.
         apiKey = given().contentType("application/json")
@@ -254,6 +265,72 @@ class EndToEndTest {
                 s.path("name").asText().equals("process herald.notifications") && attribute(s, "herald.notification.id").equals(lost)));
         assertThat(mdc.path("traceId").asText()).isEqualTo(one(traces.spans(), "process herald.notifications",
                 "herald.notification.id", lost).path("trace_id").asText());
+    }
+
+    @Test
+    void aMatrixEventIsOneTraceFromHeraldEventsToThePushGateway() throws Exception {
+        homeserver.stubFor(post(urlPathEqualTo("/_matrix/push/v1/notify")).willReturn(okJson("{\"rejected\":[]}")));
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        String room = "!pushed-" + run + ":example.org";
+        String alice = "@alice-" + run + ":example.org";
+        String bob = "@bob-" + run + ":example.org";
+        given().contentType("application/json").body("{\"kind\":\"http\",\"app_id\":\"org.example.app\",\"pushkey\":\"key-"
+                + run + "\",\"app_display_name\":\"App\",\"device_display_name\":\"Phone\",\"lang\":\"en\",\"data\":{\"url\":\""
+                + homeserver.baseUrl() + "/_matrix/push/v1/notify\"}}")
+                .post(rules.url() + "/v1/users/" + bob + "/pushers/set").then().statusCode(200);
+        // A homeserver's module writes the room's events, the message with its own trace context (sampled)
+        Map<String, Object> producer = SecuredEmbeddedKafka.get().clientSettings(KafkaUsers.PRODUCER);
+        event(producer, room, "m.room.create", "", alice, Map.of("room_version", "11"), null);
+        event(producer, room, "m.room.member", alice, alice, Map.of("membership", "join"), null);
+        event(producer, room, "m.room.member", bob, bob, Map.of("membership", "join"), null);
+        String moduleTrace = "7bf92f3577b34da6a3ce929d0e0e4736";
+        String message = event(producer, room, "m.room.message", null, alice, Map.of("msgtype", "m.text", "body", "hi"),
+                "00-" + moduleTrace + "-10f067aa0ba902b7-01");
+        String push = "POST /_matrix/push/v1/notify";
+        // the delivery's span ends after its request's, and may come in a later export
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(250)).until(() -> traces.spans().stream().filter(s ->
+                s.path("trace_id").asText().equals(moduleTrace)).count() >= 3);
+
+        List<JsonNode> ours = traces.spans().stream().filter(s -> s.path("trace_id").asText().equals(moduleTrace)).toList();
+        JsonNode processed = one(ours, "process herald.events", "herald.notification.id", message);
+        JsonNode delivered = one(ours, "process herald.deliveries", "herald.notification.id", message);
+        JsonNode sent = one(ours, push, "herald.delivery.id", attribute(delivered, "herald.delivery.id"));
+        assertThat(ours).as("the event's processing, its push's delivery and the gateway's request").hasSize(3);
+        assertThat(processed.path("service").asText()).isEqualTo("herald-rules");
+        assertThat(processed.path("kind").asText()).isEqualTo("consumer");
+        assertThat(processed.path("parent_span_id").asText()).as("the module's span").isEqualTo("10f067aa0ba902b7");
+        assertThat(attribute(processed, "herald.room")).isEqualTo(room);
+        assertThat(attribute(processed, "herald.fanout")).isEqualTo("1");
+        assertThat(attribute(processed, "messaging.destination.name")).isEqualTo("herald.events");
+        assertThat(delivered.path("parent_span_id").asText()).isEqualTo(processed.path("span_id").asText());
+        assertThat(delivered.path("service").asText()).isEqualTo("herald-dispatcher");
+        assertThat(attribute(delivered, "herald.destination.kind")).isEqualTo("push");
+        assertThat(attribute(delivered, "herald.room")).isEqualTo(room);
+        assertThat(attribute(delivered, "herald.outcome")).isEqualTo("delivered");
+        assertThat(sent.path("parent_span_id").asText()).isEqualTo(delivered.path("span_id").asText());
+        assertThat(sent.path("kind").asText()).isEqualTo("client");
+        assertThat(attribute(sent, "http.response.status_code")).isEqualTo("200");
+        // the state events came without a context: each started a trace of its own (sampled at 1 here), no push
+        JsonNode joined = traces.spans().stream().filter(s -> s.path("name").asText().equals("process herald.events")
+                && attribute(s, "herald.room").equals(room) && !s.path("trace_id").asText().equals(moduleTrace))
+                .findFirst().orElseThrow();
+        assertThat(joined.path("parent_span_id").asText()).isEmpty();
+        assertThat(attribute(joined, "herald.fanout")).isEqualTo("0");
+    }
+
+    /** Writes a Matrix event to herald.events as a homeserver's module would; returns its id. */
+    private static String event(Map<String, Object> producer, String room, String type, String stateKey, String sender,
+            Map<String, Object> content, String traceparent) {
+        String id = "$" + UUID.randomUUID();
+        Map<String, Object> event = new LinkedHashMap<>(Map.of("event_id", id, "room_id", room, "type", type,
+                "sender", sender, "origin_server_ts", System.currentTimeMillis(), "content", content));
+        if (stateKey != null) {
+            event.put("state_key", stateKey);
+        }
+        Header[] headers = traceparent == null ? new Header[0]
+                : new Header[] {new RecordHeader("traceparent", traceparent.getBytes(StandardCharsets.UTF_8))};
+        KafkaRecords.send(producer, Topics.EVENTS, room, Json.encode(event).getBytes(StandardCharsets.UTF_8), headers);
+        return id;
     }
 
     private static String notify(String room, String subject, String body) {

@@ -3,6 +3,9 @@ package io.herald.rules.matrix;
 import io.herald.common.Channels;
 import io.herald.common.Topics;
 import io.herald.rules.publish.DeliveryPublisher;
+import io.herald.telemetry.Tracing;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
@@ -11,7 +14,9 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -22,6 +27,11 @@ import org.jboss.logging.Logger;
  * dead-letters the records that are no Matrix event (to herald.notifications.dlq, with the reason and
  * {@code dead-letter-topic: herald.events}), publishes the pushes in order and acknowledges the batch once Kafka has
  * them all. PostgreSQL or Kafka being away is waited out, with backoff; the batch is never skipped.
+ *
+ * <p>While tracing is on, each record gets a {@code process herald.events} span: it continues the {@code traceparent}
+ * the producer (a homeserver's module) wrote, or starts a trace as the sampler decides, since events enter Herald
+ * here. It carries the room, the event id and how many pushes the event made, and ends once Kafka has them; each push
+ * record carries its context, so the dispatcher's spans of the push join the event's trace.
  */
 @ApplicationScoped
 public class EventConsumer {
@@ -32,9 +42,12 @@ public class EventConsumer {
     private final EventProcessor processor;
     private final DeliveryPublisher publisher;
 
-    EventConsumer(EventProcessor processor, DeliveryPublisher publisher) {
+    private final Tracing tracing;
+
+    EventConsumer(EventProcessor processor, DeliveryPublisher publisher, Tracing tracing) {
         this.processor = processor;
         this.publisher = publisher;
+        this.tracing = tracing;
     }
 
     @Incoming(Channels.EVENTS)
@@ -44,30 +57,63 @@ public class EventConsumer {
         for (KafkaRecord<String, byte[]> r : batch) {
             long offset = r.getMetadata(IncomingKafkaRecordMetadata.class).map(IncomingKafkaRecordMetadata::getOffset)
                     .orElse(-1L);
-            records.add(new EventProcessor.In(r.getKey(), r.getPayload(), r.getPartition(), offset));
+            Span trace = tracing.process(Topics.EVENTS, r.getHeaders(), r.getPartition(), offset, true);
+            records.add(new EventProcessor.In(r.getKey(), r.getPayload(), r.getPartition(), offset, trace));
         }
         EventProcessor.Batch read = processor.read(records);
         List<Uni<RecordMetadata>> dead = new ArrayList<>();
         for (EventProcessor.Rejected r : read.rejected()) {
             LOG.warnf("herald.events %d/%d dead-lettered: %s", r.record().partition(), r.record().offset(), r.reason());
             dead.add(publisher.deadLetter(Topics.EVENTS, r.record().key(), r.record().value(), r.reason()));
+            Span trace = r.record().trace();
+            trace.setAttribute(Tracing.OUTCOME, "dead");
+            trace.setStatus(StatusCode.ERROR, r.reason());
         }
         if (!dead.isEmpty()) {
             Uni.join().all(dead).andFailFast().await().indefinitely();
         }
+        read.rejected().forEach(r -> r.record().trace().end());
         // a transaction at a time (a few events of a huge room, or many of small ones), each one's pushes published
         // before the next, so memory holds one transaction's pushes
         List<EventProcessor.Parsed> events = read.events();
         for (int done = 0; done < events.size(); ) {
             EventProcessor.Result result = processUntilPossible(events.subList(done, events.size()));
+            String dropped = null;
             try {
-                publisher.publish(result.deliveries()).await().indefinitely();
+                publisher.publish(result.deliveries(), result.traces()).await().indefinitely();
             } catch (RuntimeException e) {
-                LOG.warnf("pushes of herald.events that Kafka refuses for good were dropped: %s", e.getMessage());
+                dropped = e.getMessage();
+                LOG.warnf("pushes of herald.events that Kafka refuses for good were dropped: %s", dropped);
             }
+            endTraces(events.subList(done, done + result.consumed()), result.traces(), dropped);
             done += result.consumed();
         }
         return batch.ack();
+    }
+
+    /** Ends the spans of processed events, with the room, the event id and how many pushes each made. */
+    private static void endTraces(List<EventProcessor.Parsed> processed, List<Span> traces, String dropped) {
+        Map<Span, Long> pushes = new IdentityHashMap<>();
+        for (Span trace : traces) {
+            if (trace.isRecording()) {
+                pushes.merge(trace, 1L, Long::sum);
+            }
+        }
+        for (EventProcessor.Parsed event : processed) {
+            Span trace = event.in().trace();
+            if (!trace.isRecording()) {
+                continue;
+            }
+            trace.setAttribute(Tracing.ROOM, event.event().roomId());
+            if (event.event().eventId() != null) {
+                trace.setAttribute(Tracing.NOTIFICATION_ID, event.event().eventId());
+            }
+            trace.setAttribute(Tracing.FANOUT, pushes.getOrDefault(trace, 0L));
+            if (dropped != null) {
+                trace.setStatus(StatusCode.ERROR, dropped);
+            }
+            trace.end();
+        }
     }
 
     private EventProcessor.Result processUntilPossible(List<EventProcessor.Parsed> events) throws InterruptedException {

@@ -20,6 +20,7 @@ import io.herald.rules.counts.Counts;
 import io.herald.rules.push.PushCache;
 import io.herald.rules.push.PushDeliveries;
 import io.herald.rules.push.PushStore;
+import io.opentelemetry.api.trace.Span;
 import io.quarkus.narayana.jta.QuarkusTransaction;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
@@ -51,8 +52,11 @@ import javax.sql.DataSource;
 @ApplicationScoped
 public class EventProcessor {
 
-    /** One record of herald.events. */
-    public record In(String key, byte[] value, int partition, long offset) {
+    /**
+     * One record of herald.events, with its trace: the span of its processing ({@code process herald.events}), which
+     * the pushes it makes continue; {@link Span#getInvalid()} when it is not traced.
+     */
+    public record In(String key, byte[] value, int partition, long offset, Span trace) {
     }
 
     /** A record that cannot be processed, and why. */
@@ -63,8 +67,11 @@ public class EventProcessor {
     public record Batch(List<Parsed> events, List<Rejected> rejected) {
     }
 
-    /** What the first {@code consumed} events of a batch make: deliveries in order. */
-    public record Result(List<Delivery> deliveries, int consumed) {
+    /**
+     * What the first {@code consumed} events of a batch make: deliveries in order, and beside each the trace of the
+     * record it came from ({@code traces}, as long as {@code deliveries}).
+     */
+    public record Result(List<Delivery> deliveries, List<Span> traces, int consumed) {
     }
 
     /**
@@ -119,7 +126,7 @@ public class EventProcessor {
      */
     public Result process(List<Parsed> events) {
         if (events.isEmpty()) {
-            return new Result(List.of(), 0);
+            return new Result(List.of(), List.of(), 0);
         }
         List<String> roomIds = events.stream().map(p -> p.event().roomId()).distinct().toList();
         Map<String, RoomState> rooms = new HashMap<>(states.get(roomIds));
@@ -158,7 +165,8 @@ public class EventProcessor {
                 fedRooms.learned(id);
             }
         });
-        return new Result(deliveries(plans), consumed[0]);
+        List<Span> traces = new ArrayList<>();
+        return new Result(deliveries(plans, traces), traces, consumed[0]);
     }
 
     /**
@@ -255,7 +263,8 @@ public class EventProcessor {
         return plans;
     }
 
-    private List<Delivery> deliveries(List<Plan> plans) {
+    /** The plans' deliveries; the trace each one continues is added to {@code traces}. */
+    private List<Delivery> deliveries(List<Plan> plans, List<Span> traces) {
         Set<String> users = new LinkedHashSet<>();
         plans.forEach(p -> users.add(p.userId()));
         Map<String, Counts.Badge> badgeOf = counts.badges(users);
@@ -274,6 +283,7 @@ public class EventProcessor {
                         new MatrixEvent(MatrixEvent.RECEIPT, plan.userId(), Map.of(), null, null, ev.roomId(), null, null),
                         Map.of(), "low", now, now.plus(deadline), null, now, PushContext.badge(badge.unread(), 0)),
                         plan.pushers(), new HashSet<>(), out);
+                traced(plan, out, traces);
                 continue;
             }
             badges.sent(plan.userId(), badge.unread());
@@ -287,8 +297,16 @@ public class EventProcessor {
                     PushDeliveries.tweaks(plan.result().tweaks()), PushDeliveries.priority(plan.result(), ev.type()),
                     now, now.plus(deadline), null, now, context), plan.pushers(),
                     destinationsByEvent.computeIfAbsent(ev.roomId() + "\n" + ev.eventId(), k -> new HashSet<>()), out);
+            traced(plan, out, traces);
         }
         return out;
+    }
+
+    /** The deliveries just added for {@code plan} continue the trace of its record. */
+    private static void traced(Plan plan, List<Delivery> out, List<Span> traces) {
+        while (traces.size() < out.size()) {
+            traces.add(plan.event().in().trace());
+        }
     }
 
     /** Deliveries name a room key of at most 128 characters (the dispatcher's column): the room id when it fits. */

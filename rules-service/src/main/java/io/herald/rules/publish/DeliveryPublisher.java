@@ -18,6 +18,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -46,11 +47,6 @@ public class DeliveryPublisher {
         this.tracing = tracing;
     }
 
-    /** {@link #publish(List, Span)} without a span to continue. */
-    public Uni<Void> publish(List<Delivery> planned) {
-        return publish(planned, null);
-    }
-
     /**
      * Hands the deliveries to the producer now, in order, and completes when Kafka acknowledged all of them. If
      * the producer gives up on some (the broker unreachable for longer than its delivery timeout), all are sent
@@ -60,10 +56,21 @@ public class DeliveryPublisher {
      * carries its context, and {@code parent} should last until this completes.
      */
     public Uni<Void> publish(List<Delivery> planned, Span parent) {
+        return publish(planned, Collections.nCopies(planned.size(), parent == null ? Span.getInvalid() : parent));
+    }
+
+    /**
+     * {@link #publish(List, Span)} for deliveries that continue different traces: {@code parents} holds the span of
+     * each (as long as {@code planned}; {@link Span#getInvalid()} for one not traced).
+     */
+    public Uni<Void> publish(List<Delivery> planned, List<Span> parents) {
         if (planned.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return Uni.createFrom().deferred(() -> sendAll(planned, parent))
+        if (parents.size() != planned.size()) {
+            throw new IllegalArgumentException(planned.size() + " deliveries but " + parents.size() + " parents");
+        }
+        return Uni.createFrom().deferred(() -> sendAll(planned, parents))
                 .onFailure(DeliveryPublisher::retriable)
                 .invoke(e -> LOG.warnf("publishing deliveries failed, retrying: %s", e.getMessage()))
                 .onFailure(DeliveryPublisher::retriable).retry().withBackOff(Duration.ofMillis(200), MAX_BACKOFF)
@@ -79,9 +86,11 @@ public class DeliveryPublisher {
         return producer.send(record);
     }
 
-    private Uni<Void> sendAll(List<Delivery> planned, Span parent) {
+    private Uni<Void> sendAll(List<Delivery> planned, List<Span> parents) {
         List<Uni<RecordMetadata>> sends = new ArrayList<>(planned.size());
-        for (Delivery d : planned) {
+        for (int i = 0; i < planned.size(); i++) {
+            Delivery d = planned.get(i);
+            Span parent = parents.get(i);
             // lazy: sent when subscribed, which Uni.join does in list order on the producer's single sending thread
             sends.add(Uni.createFrom().deferred(() -> producer.send(record(d, parent)))
                     .onFailure(ProducerErrors::permanent).transform(e -> new InvalidRecordException("delivery " + d.id()
@@ -93,7 +102,7 @@ public class DeliveryPublisher {
 
     /** The delivery's record; while {@code parent} is traced, with its context (the dispatcher continues it). */
     private ProducerRecord<String, String> record(Delivery d, Span parent) {
-        if (parent == null || !parent.isRecording()) {
+        if (!parent.isRecording()) {
             return new ProducerRecord<>(Topics.DELIVERIES, d.destination().key(), encode(d));
         }
         RecordHeaders headers = new RecordHeaders();
