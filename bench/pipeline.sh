@@ -18,7 +18,10 @@
 #   BENCH_TRACING=0.1 bench/pipeline.sh   with tracing on (issue #18), that share of notifications sampled (1.0: all),
 #                                      exported over OTLP to run.sh --observability's receiver, which only counts them
 #   BENCH_MODE=tracing-ab bench/pipeline.sh   what tracing a tenth costs, in one run: tracing on, phases in which no
-#                                      request is traced alternate with phases in which every tenth is (A B B A A B B A)
+#                                      request is traced alternate with phases in which every tenth is, in
+#                                      BENCH_AB_ROUNDS=2 blocks A B B A, paced at half the full speed (BENCH_AB_LOAD=
+#                                      closed: at full speed); prints the mean difference of the adjacent pairs with
+#                                      its 95% confidence interval
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -67,7 +70,7 @@ BOOTSTRAP=127.0.0.1:$KAFKA_PORT
 TOOLS_CP="$STATE/kafka-libs/*:$STATE/kafka-tools/*"
 RECORDS=${BENCH_BASELINE_RECORDS:-500000}
 echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)   machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GB, $("$JAVA" -version 2>&1 | head -1)"
-echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)   tracing: ${BENCH_TRACING:-off}   commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?)"
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)   tracing: ${BENCH_TRACING:-$([ "${BENCH_MODE:-}" = tracing-ab ] && echo "on, traced as requests say" || echo off)}   commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo ?)"
 echo "--- Kafka baseline (kafka-producer-perf-test / kafka-consumer-perf-test, $RECORDS records of 400 bytes, acks=all)"
 "$JAVA" -Xmx512m -cp "$TOOLS_CP" org.apache.kafka.tools.ProducerPerformance --topic herald.bench.baseline \
     --num-records "$RECORDS" --record-size 400 --throughput -1 \
@@ -90,5 +93,6 @@ PIDS="$PIDS,postgres=$(pgrep -d+ -x postgres || true)"
     --dispatcher "http://127.0.0.1:$DISPATCHER_PORT" --kafka "$BOOTSTRAP" --token "$(cat "$STATE/admin.token")" \
     --seconds "${BENCH_SECONDS:-20}" --connections "${BENCH_CONNECTIONS:-128}" --rooms "${BENCH_ROOMS:-1000}" \
     --kafka-records "${BENCH_KAFKA_RECORDS:-100000}" --pids "$PIDS" --mode "${BENCH_MODE:-pipeline}" \
-    --endpoint "${BENCH_ENDPOINT:-json}"
+    --endpoint "${BENCH_ENDPOINT:-json}" --ab-rounds "${BENCH_AB_ROUNDS:-2}" \
+    --ab-load "${BENCH_AB_LOAD:-paced}"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -17,6 +17,7 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -158,10 +159,17 @@ public final class PipelineBenchmark {
      * moves by a third within the hour, more than the cost, so runs with and without tracing compared one after the
      * other mostly measure the machine. Here the stack runs with tracing on and the sampler at 0 (pipeline.sh's
      * BENCH_MODE=tracing-ab), so that a notification is traced exactly when its request carries a sampled
-     * {@code traceparent}; phases without (A) and with such a header on every tenth request (B) alternate in the
-     * order A B B A A B B A, which cancels a steady drift of the machine's speed. B − A is everything tracing does for
-     * the tenth it traces (spans, attributes, the header across both Kafka hops, the export); what remains for the
-     * other nine tenths (ingest asks the sampler) is in A, and is small enough to see only in a profile (RESULTS.md).
+     * {@code traceparent}; phases without (A) and with such a header on every tenth request (B) alternate in blocks
+     * A B B A ({@code --ab-rounds} of them), which cancels a steady drift of the machine's speed. Each adjacent pair
+     * (A B, then B A) gives one relative difference; their mean and its 95% confidence interval (Student's t) are
+     * printed, so a cost is claimed only where the noise of the run allows it.
+     *
+     * <p>The phases run at the same paced rate (half of what the stack takes at full speed, {@code --ab-load paced},
+     * the default), so the CPU per notification compares the same work: at full speed ({@code --ab-load closed}) a
+     * cost lowers the throughput, smaller batches then cost every process more per record, and the difference
+     * measured is a multiple of the cost. B − A is everything tracing does for the tenth it traces (spans,
+     * attributes, the header across both Kafka hops, the export, the receiver's share of the machine); what remains
+     * for the other nine tenths (ingest asks the sampler) is in A.
      */
     private void tracingAb(HttpClient client, Context context, int connections, int seconds) throws Exception {
         tracedEvery = 10;
@@ -170,38 +178,75 @@ public final class PipelineBenchmark {
             warmup.drain(homeserver, 300);
             return warmup.accepted.get();
         });
-        String order = "ABBAABBA";
-        double[][] sums = new double[2][3]; // [A|B][notifications/s, machine µs, Herald's services µs]
+        boolean paced = option("ab-load", "paced").equals("paced");
+        int rate = 0;
+        if (paced) {
+            tracedEvery = 0;
+            Phase full = closedLoop(client, context, connections, 10);
+            long drained = full.drain(homeserver, 600);
+            rate = Math.max(1, (int) (full.accepted.get() / ((drained - full.startNanos) / 1e9) / 2));
+            System.out.printf("PIPELINE tracing-ab: %.0f notifications/s at full speed; phases paced at %d/s%n",
+                    full.accepted.get() / ((drained - full.startNanos) / 1e9), rate);
+        }
+        String order = "ABBA".repeat(Integer.parseInt(option("ab-rounds", "2")));
+        // per phase: notifications/s end to end, machine µs and Herald's three services' µs per notification
+        List<double[]> measured = new ArrayList<>();
         for (char which : order.toCharArray()) {
             tracedEvery = which == 'B' ? 10 : 0;
             Map<String, Double> before = cpu.sample();
-            Phase phase = closedLoop(client, context, connections, seconds);
+            Phase phase = paced ? openLoop(client, context, rate, seconds) : closedLoop(client, context, connections,
+                    seconds);
             long drained = phase.drain(homeserver, 600);
             Map<String, Double> after = cpu.sample();
             long n = Math.max(1, phase.accepted.get());
-            double rate = n / ((drained - phase.startNanos) / 1e9);
-            double machine = (after.get("machine") - before.get("machine")) * 1e6 / n;
             double services = 0;
             for (String service : List.of("ingest", "rules", "dispatcher")) {
                 services += (after.getOrDefault(service, 0.0) - before.getOrDefault(service, 0.0)) * 1e6 / n;
             }
-            int i = which == 'A' ? 0 : 1;
-            sums[i][0] += rate;
-            sums[i][1] += machine;
-            sums[i][2] += services;
-            System.out.printf("PIPELINE tracing-ab phase %s (%s): %d accepted, %.0f notifications/s end to end; CPU per"
-                            + " notification: %s%n", which, which == 'A' ? "none traced" : "every tenth traced", n, rate,
-                    ProcessCpu.perItem(before, after, n));
+            double[] m = {n / ((drained - phase.startNanos) / 1e9),
+                    (after.get("machine") - before.get("machine")) * 1e6 / n, services};
+            measured.add(m);
+            String latency = "";
+            if (paced) {
+                long[] latencies = phase.latencies(homeserver, acceptedAt);
+                latency = String.format(", 202->homeserver p50 %.1f ms p99 %.1f ms", percentile(latencies, 0.5),
+                        percentile(latencies, 0.99));
+            }
+            System.out.printf("PIPELINE tracing-ab phase %s (%s): %d accepted, %.0f notifications/s end to end%s; CPU"
+                            + " per notification: %s%n", which, which == 'A' ? "none traced" : "every tenth traced", n,
+                    m[0], latency, ProcessCpu.perItem(before, after, n));
         }
-        double phases = order.length() / 2.0;
-        System.out.printf("PIPELINE tracing-ab: none traced %.0f/s, %.1f µs machine, %.1f µs in the three services;"
-                        + " a tenth traced %.0f/s, %.1f µs machine, %.1f µs in the services: throughput %+.1f%%, machine"
-                        + " CPU %+.1f%%, services' CPU %+.1f%%; duplicates at the homeserver=%d%n",
-                sums[0][0] / phases, sums[0][1] / phases, sums[0][2] / phases, sums[1][0] / phases,
-                sums[1][1] / phases, sums[1][2] / phases, 100 * (sums[1][0] / sums[0][0] - 1),
-                100 * (sums[1][1] / sums[0][1] - 1), 100 * (sums[1][2] / sums[0][2] - 1), homeserver.duplicates());
+        String[] names = {"throughput", "machine CPU per notification", "services' CPU per notification"};
+        StringBuilder line = new StringBuilder("PIPELINE tracing-ab (" + (paced ? "paced at " + rate + "/s" : "full speed")
+                + "), a tenth traced against none, mean of " + order.length() / 2
+                + " adjacent pairs with its 95% confidence interval:");
+        for (int k = paced ? 1 : 0; k < names.length; k++) {
+            double[] differences = new double[order.length() / 2];
+            for (int pair = 0; pair < differences.length; pair++) {
+                int a = order.charAt(2 * pair) == 'A' ? 2 * pair : 2 * pair + 1;
+                int b = a == 2 * pair ? a + 1 : 2 * pair;
+                differences[pair] = 100 * (measured.get(b)[k] / measured.get(a)[k] - 1);
+            }
+            line.append(String.format(" %s %s;", names[k], meanWithInterval(differences)));
+        }
+        line.append(" duplicates at the homeserver=").append(homeserver.duplicates());
+        System.out.println(line);
         client.close();
         homeserver.close();
+    }
+
+    /** "+1.2% ± 3.4% (n=8)": the mean and the half-width of its 95% confidence interval (Student's t). */
+    static String meanWithInterval(double[] values) {
+        int n = values.length;
+        double mean = Arrays.stream(values).average().orElse(Double.NaN);
+        if (n < 2) {
+            return String.format("%+.1f%% (n=%d, no interval)", mean, n);
+        }
+        double variance = Arrays.stream(values).map(v -> (v - mean) * (v - mean)).sum() / (n - 1);
+        double[] t95 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+                2.145, 2.131}; // two-sided, by degrees of freedom 1..15; beyond, 2.1 (t is 2.12 at 16, 2.04 at 30)
+        double t = n - 1 <= t95.length ? t95[n - 2] : 2.1;
+        return String.format("%+.1f%% ± %.1f%% (n=%d)", mean, t * Math.sqrt(variance / n), n);
     }
 
     /**
