@@ -21,7 +21,8 @@
 #                                      request is traced alternate with phases in which every tenth is, in
 #                                      BENCH_AB_ROUNDS=2 blocks A B B A, paced at half the full speed (BENCH_AB_LOAD=
 #                                      closed: at full speed); prints the mean difference of the adjacent pairs with
-#                                      its 95% confidence interval
+#                                      its 95% confidence interval; BENCH_AB_TRACED_EVERY=2: every second request
+#                                      traced in B (a fivefold difference, scaled back to a tenth)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
@@ -94,5 +95,5 @@ PIDS="$PIDS,postgres=$(pgrep -d+ -x postgres || true)"
     --seconds "${BENCH_SECONDS:-20}" --connections "${BENCH_CONNECTIONS:-128}" --rooms "${BENCH_ROOMS:-1000}" \
     --kafka-records "${BENCH_KAFKA_RECORDS:-100000}" --pids "$PIDS" --mode "${BENCH_MODE:-pipeline}" \
     --endpoint "${BENCH_ENDPOINT:-json}" --ab-rounds "${BENCH_AB_ROUNDS:-2}" \
-    --ab-load "${BENCH_AB_LOAD:-paced}"
+    --ab-load "${BENCH_AB_LOAD:-paced}" --ab-traced-every "${BENCH_AB_TRACED_EVERY:-10}"
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
